@@ -1,0 +1,25 @@
+# nvhai: `make demo` sets up (first time) and runs the embedded demo; `make test` runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test lint benchmark clean
+
+setup:
+	bash scripts/setup.sh
+
+demo: setup
+	$(VENV)/bin/nvhai-demo
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+benchmark: setup
+	$(PY) benchmarks/perception_latency.py
+	$(PY) benchmarks/predictor_latency.py
+
+clean:
+	rm -rf $(VENV) build

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# One-command set-up: a venv that is a ROS 2 prefix (rclpy from PyPI wheels), nvhai_msgs built
+# into it, and the nvhai Python packages installed. Idempotent: each step is skipped while the
+# inputs it depends on are unchanged (hashes kept in $VENV/.nvhai-stamps).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${NVHAI_VENV:-$ROOT/.venv}"
+PY="${NVHAI_PYTHON:-python3.11}"   # the ROS wheels are cp311
+STAMPS="$VENV/.nvhai-stamps"
+LOG="$VENV/setup.log"
+
+say() { printf '[setup] %s\n' "$*"; }
+hash_of() { (cd "$ROOT" && find "$@" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16); }
+fresh() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+stamp() { echo "$2" > "$STAMPS/$1"; }
+
+start=$SECONDS
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating venv $VENV ($($PY --version))"
+  "$PY" -m venv "$VENV"
+fi
+mkdir -p "$STAMPS"
+: > "$LOG"
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+
+h=$(hash_of requirements.txt)
+if ! fresh requirements "$h"; then
+  say "installing pinned dependencies (requirements.txt; log: $LOG)"
+  # --progress-bar off + a log: pip's file:// index warnings would drown the output otherwise.
+  "${PIP[@]}" install --progress-bar off -r "$ROOT/requirements.txt" >>"$LOG" 2>&1 \
+    || { grep -v '^WARNING: Location' "$LOG" | tail -n 30; exit 1; }
+  stamp requirements "$h"
+fi
+
+h=$(hash_of src/nvhai_msgs cmake requirements.txt)
+if ! fresh nvhai_msgs "$h"; then
+  say "building nvhai_msgs into the venv prefix"
+  build="$VENV/build/nvhai_msgs"
+  rm -rf "$build"
+  (
+    export AMENT_PREFIX_PATH="$VENV" CMAKE_PREFIX_PATH="$VENV" PATH="$VENV/bin:$PATH"
+    cmake -S "$ROOT/src/nvhai_msgs" -B "$build" -DCMAKE_INSTALL_PREFIX="$VENV" \
+      -DBUILD_TESTING=OFF -DPython3_EXECUTABLE="$VENV/bin/python" \
+      -DCMAKE_PROJECT_INCLUDE="$ROOT/cmake/fix_wheel_paths.cmake"
+    cmake --build "$build" -j"$(nproc)"
+    cmake --install "$build"
+  ) >>"$LOG" 2>&1 || { tail -n 40 "$LOG"; exit 1; }
+  stamp nvhai_msgs "$h"
+fi
+
+pkgs=(src/nvhai_perception src/nvhai_predictor src/nvhai_bringup training)
+h=$(hash_of "${pkgs[@]/%//setup.py}" "${pkgs[@]/%//setup.cfg}" 2>/dev/null || true)
+if ! fresh python_packages "$h"; then
+  say "installing the nvhai Python packages (editable)"
+  args=()
+  for p in "${pkgs[@]}"; do args+=(-e "$ROOT/$p"); done
+  "${PIP[@]}" install --no-deps --no-build-isolation "${args[@]}" >>"$LOG" 2>&1 \
+    || { grep -v '^WARNING: Location' "$LOG" | tail -n 30; exit 1; }
+  stamp python_packages "$h"
+fi
+
+"$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_perception, nvhai_predictor" \
+  || { say "import check failed"; exit 1; }
+say "ready in $((SECONDS - start)) s: $VENV ($(du -sh "$VENV" | cut -f1))"

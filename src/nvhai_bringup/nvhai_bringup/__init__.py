@@ -1,0 +1,1 @@
+"""nvhai_bringup: launch files, parameters and the embedded demo of the whole loop."""

@@ -1,0 +1,1 @@
+"""nvhai_perception: camera images to COCO-17 body keypoints (MediaPipe), over a ROS-free core."""

@@ -1,0 +1,37 @@
+"""COCO-17 body keypoint layout: the one definition every nvhai package and training/ imports.
+
+nvhai_msgs/BodyKeypoints.msg mirrors the indices as constants; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+KEYPOINT_NAMES: tuple[str, ...] = (
+    "nose",
+    "left_eye",
+    "right_eye",
+    "left_ear",
+    "right_ear",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+)
+NUM_KEYPOINTS = len(KEYPOINT_NAMES)
+INDEX: dict[str, int] = {name: i for i, name in enumerate(KEYPOINT_NAMES)}
+
+# Limbs drawn between keypoints (the COCO skeleton, 0-based).
+SKELETON: tuple[tuple[int, int], ...] = (
+    (15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6),
+    (5, 7), (6, 8), (7, 9), (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6),
+)
+
+# Left/right pairs, swapped when a pose is mirrored horizontally (data augmentation).
+FLIP_PAIRS: tuple[tuple[int, int], ...] = ((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16))

@@ -1,0 +1,193 @@
+"""rclpy node: sensor_msgs/Image -> nvhai_msgs/BodyKeypointsArray (thin wiring over KeypointPipeline)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.node import Node
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CompressedImage, Image
+
+from nvhai_msgs.msg import BodyKeypointsArray
+from nvhai_perception.drawing import draw_skeleton
+from nvhai_perception.image_codec import ImageDecodeError
+from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
+from nvhai_perception.ros_conversions import image_to_rgb, people_to_msg, rgb_to_image, stamp_to_sec
+from nvhai_perception.ros_diagnostics import ERROR, OK, WARN, publish_status
+from nvhai_perception.ros_params import Param, declare
+
+PARAMETERS: tuple[Param, ...] = (
+    Param("image_topic", "/image_raw", "Camera image topic (sensor_msgs/Image, rgb8/bgr8/mono8/rgba8/bgra8)."),
+    Param("compressed", False, "Subscribe <image_topic>/compressed (sensor_msgs/CompressedImage) instead."),
+    Param("keypoints_topic", "/body_keypoints", "Output nvhai_msgs/BodyKeypointsArray, one per processed image."),
+    Param("image_qos_reliability", "best_effort",
+          "Image subscription reliability: best_effort (sensor-data QoS, matches any camera) or reliable."),
+    Param("image_qos_depth", 1, "Image subscription queue depth; 1 keeps only the newest frame."),
+    Param("drop_frames_when_busy", True,
+          "Process only the newest frame when pose estimation falls behind (latency over completeness); "
+          "false processes every frame in order (offline/bag evaluation)."),
+    Param("static_image_mode", False, "Detect in every image independently instead of tracking (for photos)."),
+    Param("min_detection_confidence", 0.5, "MediaPipe person detection threshold."),
+    Param("min_tracking_confidence", 0.5, "MediaPipe landmark tracking threshold."),
+    Param("max_people", 1, "Most people reported per frame (the MediaPipe backend sees one)."),
+    Param("min_person_score", 0.2, "People whose mean keypoint confidence is below this are not reported."),
+    Param("smoothing", True, "One-Euro smoothing of keypoints per tracked person."),
+    Param("smoothing_min_cutoff", 1.0, "One-Euro minimum cutoff frequency (Hz): lower = smoother when still."),
+    Param("smoothing_beta", 0.05, "One-Euro speed coefficient (per pixel/s): higher = less lag when moving."),
+    Param("track_max_missed", 15, "Frames a person may go undetected before their id is retired."),
+    Param("debug_image", False, "Publish the input with the skeleton drawn on debug_image_topic."),
+    Param("debug_image_topic", "/perception/debug_image", "Topic of the debug image (sensor_msgs/Image rgb8)."),
+    Param("no_image_warn_s", 3.0, "Warn (once) when no image has arrived for this many seconds."),
+    Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
+)
+DIAGNOSTIC_NAME = "nvhai_perception: pose estimation"
+
+
+class PerceptionNode(Node):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("nvhai_perception", **kwargs)
+        self.p = declare(self, PARAMETERS)
+        p = self.p
+        self.pipeline = KeypointPipeline(PipelineConfig(
+            static_image_mode=p.static_image_mode, min_detection_confidence=p.min_detection_confidence,
+            min_tracking_confidence=p.min_tracking_confidence, max_people=p.max_people,
+            min_person_score=p.min_person_score, smoothing=p.smoothing,
+            smoothing_min_cutoff=p.smoothing_min_cutoff, smoothing_beta=p.smoothing_beta,
+            track_max_missed=p.track_max_missed,
+        ))
+        reliability = ReliabilityPolicy.RELIABLE if p.image_qos_reliability == "reliable" else ReliabilityPolicy.BEST_EFFORT
+        image_qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=max(1, p.image_qos_depth), reliability=reliability)
+        if p.compressed:
+            self.image_topic = p.image_topic.rstrip("/") + "/compressed"
+            self.create_subscription(CompressedImage, self.image_topic, self._on_image, image_qos)
+        else:
+            self.image_topic = p.image_topic
+            self.create_subscription(Image, self.image_topic, self._on_image, image_qos)
+        self.keypoints_pub = self.create_publisher(BodyKeypointsArray, p.keypoints_topic, 10)
+        self.debug_pub = self.create_publisher(Image, p.debug_image_topic, 1) if p.debug_image else None
+        self.diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+
+        self._lock = threading.Lock()
+        self._pending: Image | CompressedImage | None = None
+        self._wake = threading.Event()
+        self._running = True
+        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "proc_s": 0.0, "people": 0}
+        self._last_image = time.monotonic()
+        self._warned_no_image = False
+        self._last_error = ""
+        self._worker = None
+        if p.drop_frames_when_busy:
+            self._worker = threading.Thread(target=self._work, name="nvhai_perception_worker", daemon=True)
+            self._worker.start()
+        self.create_timer(p.diagnostics_period_s, self._report)
+        self.create_timer(0.5, self._check_input)
+        self.get_logger().info(
+            f"listening on {self.image_topic} ({p.image_qos_reliability}, depth {p.image_qos_depth}), "
+            f"publishing {p.keypoints_topic}; smoothing={'on' if p.smoothing else 'off'}, "
+            f"{'drop' if p.drop_frames_when_busy else 'queue'} frames when busy")
+
+    def _on_image(self, msg: Image | CompressedImage) -> None:
+        self._last_image = time.monotonic()
+        if self._warned_no_image:
+            self.get_logger().info(f"images arriving again on {self.image_topic}")
+            self._warned_no_image = False
+        if self._worker is None:
+            self._process(msg)
+            return
+        with self._lock:
+            if self._pending is not None:
+                self._stats["dropped"] += 1
+            self._pending = msg
+        self._wake.set()
+
+    def _work(self) -> None:
+        while self._running:
+            if not self._wake.wait(0.1):
+                continue
+            self._wake.clear()
+            with self._lock:
+                msg, self._pending = self._pending, None
+            if msg is not None:
+                self._process(msg)
+
+    def _process(self, msg: Image | CompressedImage) -> None:
+        t0 = time.perf_counter()
+        try:
+            rgb = image_to_rgb(msg)
+        except ImageDecodeError as e:
+            self._stats["rejected"] += 1
+            self._last_error = str(e)
+            self.get_logger().error(f"skipping frame stamped {stamp_to_sec(msg.header.stamp):.3f}: {e}",
+                                    throttle_duration_sec=2.0)
+            return
+        try:
+            people = self.pipeline.process(rgb, stamp_to_sec(msg.header.stamp))
+        except Exception as e:  # a failing frame must not take the camera loop down
+            self._stats["rejected"] += 1
+            self._last_error = f"pose estimation failed: {e!r}"
+            self.get_logger().error(self._last_error, throttle_duration_sec=2.0)
+            return
+        height, width = rgb.shape[:2]
+        self.keypoints_pub.publish(people_to_msg(people, msg.header, width, height))
+        if self.debug_pub is not None:
+            canvas = rgb.copy()
+            for person in people:
+                draw_skeleton(canvas, person.xy, person.confidence)
+            self.debug_pub.publish(rgb_to_image(canvas, msg.header))
+        self._stats["processed"] += 1
+        self._stats["people"] = len(people)
+        self._stats["proc_s"] += time.perf_counter() - t0
+
+    def _check_input(self) -> None:
+        silent = time.monotonic() - self._last_image
+        if silent > self.p.no_image_warn_s and not self._warned_no_image:
+            self._warned_no_image = True
+            self.get_logger().warning(
+                f"no image received on {self.image_topic} for {silent:.1f} s: is the camera running, is the topic "
+                f"right (ros2 topic list), and does its QoS match ({self.p.image_qos_reliability})?")
+
+    def _report(self) -> None:
+        s = self._stats
+        n = s["processed"]
+        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "proc_s": 0.0, "people": s["people"]}
+        values = {
+            "fps": f"{n / self.p.diagnostics_period_s:.1f}",
+            "processing_ms_mean": f"{1000 * s['proc_s'] / n:.1f}" if n else "n/a",
+            "people": s["people"], "frames_dropped": s["dropped"], "frames_rejected": s["rejected"],
+            "image_topic": self.image_topic,
+        }
+        if self._warned_no_image:
+            level, message = ERROR, f"no image on {self.image_topic}"
+        elif s["rejected"]:
+            level, message = WARN, f"rejected {s['rejected']} frame(s): {self._last_error}"
+        elif s["dropped"]:
+            level, message = WARN, f"dropped {s['dropped']} frame(s): pose estimation slower than the camera"
+        else:
+            level, message = OK, "ok"
+        publish_status(self, self.diag_pub, DIAGNOSTIC_NAME, level, message, values)
+
+    def destroy_node(self) -> None:
+        self._running = False
+        if self._worker is not None:
+            self._worker.join(timeout=1.0)
+        self.pipeline.close()
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> None:
+    rclpy.init(args=args)
+    node = PerceptionNode()
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Frame in, tracked (and optionally smoothed) COCO-17 people out: the node's whole job, minus ROS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nvhai_perception.one_euro import OneEuroFilter
+from nvhai_perception.person import PersonKeypoints
+from nvhai_perception.pose_estimator import PoseEstimator
+from nvhai_perception.tracker import PersonTracker
+
+
+@dataclass
+class PipelineConfig:
+    static_image_mode: bool = False
+    min_detection_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    max_people: int = 1
+    min_person_score: float = 0.2
+    smoothing: bool = False
+    smoothing_min_cutoff: float = 1.0
+    smoothing_beta: float = 0.05
+    track_max_missed: int = 15
+
+
+class KeypointPipeline:
+    """Pose estimation -> person tracking -> One-Euro smoothing per tracked person."""
+
+    def __init__(self, config: PipelineConfig | None = None, estimator: PoseEstimator | None = None) -> None:
+        self.config = config or PipelineConfig()
+        c = self.config
+        self.estimator = estimator or PoseEstimator(c.static_image_mode, c.min_detection_confidence,
+                                                    c.min_tracking_confidence)
+        self.tracker = PersonTracker(max_missed=c.track_max_missed)
+        self._filters: dict[int, OneEuroFilter] = {}
+
+    def process(self, rgb: np.ndarray, stamp_s: float) -> list[PersonKeypoints]:
+        """People in one RGB frame taken at `stamp_s` (seconds; used by the smoother)."""
+        people = [p for p in self.estimator.estimate(rgb) if p.score >= self.config.min_person_score]
+        people = sorted(people, key=lambda p: p.score, reverse=True)[: self.config.max_people]
+        self.tracker.update(people)
+        if self.config.smoothing:
+            self._smooth(people, stamp_s)
+        return people
+
+    def _smooth(self, people: list[PersonKeypoints], stamp_s: float) -> None:
+        active = set(self.tracker.active_ids)
+        self._filters = {pid: f for pid, f in self._filters.items() if pid in active}
+        for person in people:
+            f = self._filters.setdefault(
+                person.person_id, OneEuroFilter(self.config.smoothing_min_cutoff, self.config.smoothing_beta)
+            )
+            person.xy = f(person.xy, stamp_s).astype(np.float32)
+
+    def close(self) -> None:
+        self.estimator.close()

@@ -1,0 +1,50 @@
+"""nvhai_msgs / sensor_msgs <-> the numpy values of the ROS-free cores."""
+
+from __future__ import annotations
+
+import numpy as np
+from builtin_interfaces.msg import Time
+from sensor_msgs.msg import CompressedImage, Image
+from std_msgs.msg import Header
+
+from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray
+from nvhai_perception.image_codec import decode_compressed, decode_raw, encode_raw
+from nvhai_perception.person import PersonKeypoints
+
+
+def stamp_to_sec(stamp: Time) -> float:
+    return stamp.sec + stamp.nanosec * 1e-9
+
+
+def sec_to_stamp(t: float) -> Time:
+    sec = int(np.floor(t))
+    return Time(sec=sec, nanosec=min(round((t - sec) * 1e9), 999_999_999))
+
+
+def image_to_rgb(msg: Image | CompressedImage) -> np.ndarray:
+    """RGB array of an Image or CompressedImage; raises ImageDecodeError on bad input."""
+    if isinstance(msg, CompressedImage):
+        return decode_compressed(msg.data)
+    return decode_raw(msg.encoding, msg.width, msg.height, msg.step, msg.data)
+
+
+def rgb_to_image(rgb: np.ndarray, header: Header, encoding: str = "rgb8") -> Image:
+    width, height, step, data = encode_raw(rgb, encoding)
+    return Image(header=header, height=height, width=width, encoding=encoding, is_bigendian=0, step=step, data=data)
+
+
+def people_to_msg(people: list[PersonKeypoints], header: Header, width: int, height: int) -> BodyKeypointsArray:
+    out = BodyKeypointsArray(header=header, image_width=width, image_height=height)
+    for p in people:
+        out.people.append(BodyKeypoints(
+            header=header, person_id=max(p.person_id, 0), image_width=width, image_height=height,
+            x=p.xy[:, 0].astype(np.float32), y=p.xy[:, 1].astype(np.float32),
+            confidence=p.confidence.astype(np.float32), score=float(p.score),
+        ))
+    return out
+
+
+def msg_to_person(msg: BodyKeypoints) -> PersonKeypoints:
+    xy = np.stack([np.asarray(msg.x, dtype=np.float32), np.asarray(msg.y, dtype=np.float32)], axis=1)
+    return PersonKeypoints(xy=xy, confidence=np.asarray(msg.confidence, dtype=np.float32),
+                           score=float(msg.score), person_id=int(msg.person_id))

@@ -1,0 +1,62 @@
+"""Real MediaPipe on real pictures of people: keypoints must land on the body."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from real_media import DEMO_VIDEO, demo_video_frames, grace_hopper_rgb
+
+from nvhai_perception.coco17 import INDEX
+from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
+from nvhai_perception.pose_estimator import PoseEstimator
+
+FACE = [INDEX[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear")]
+SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
+HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+LEGS = [INDEX[n] for n in ("left_knee", "right_knee", "left_ankle", "right_ankle")]
+
+
+def test_portrait_face_and_shoulders_in_place():
+    rgb = grace_hopper_rgb()  # 512x600: face in the upper middle, shoulders at ~y 420, no legs
+    with PoseEstimator(static_image_mode=True) as estimator:
+        people = estimator.estimate(rgb)
+    assert len(people) == 1
+    p = people[0]
+    xy, conf = p.xy, p.confidence
+    assert (conf[FACE] > 0.9).all() and (conf[SHOULDERS] > 0.9).all()
+    assert conf[LEGS].max() < 0.2, "legs are out of the picture: their confidence must be low"
+    nose = xy[INDEX["nose"]]
+    assert 150 < nose[0] < 360 and 120 < nose[1] < 330, "nose on the face"
+    assert xy[INDEX["left_eye"], 1] < nose[1] and xy[INDEX["right_eye"], 1] < nose[1]
+    # The person faces the camera: their left shoulder is on the image's right.
+    assert xy[INDEX["left_shoulder"], 0] > nose[0] > xy[INDEX["right_shoulder"], 0]
+    assert (xy[SHOULDERS, 1] > nose[1] + 100).all()
+
+
+def test_blank_image_has_nobody():
+    with PoseEstimator(static_image_mode=True) as estimator:
+        assert estimator.estimate(np.full((360, 640, 3), 127, np.uint8)) == []
+
+
+@pytest.mark.skipif(not DEMO_VIDEO.exists(), reason="bundled demo video missing")
+def test_video_tracks_the_jumping_person_with_one_id():
+    """Frames 0-140 of the demo clip: one person jumping on a box, in x 170..330, y 0..190."""
+    frames = demo_video_frames(0, 140)
+    pipeline = KeypointPipeline(PipelineConfig(smoothing=True))
+    seen = []
+    for i, rgb in enumerate(frames):
+        seen.append(pipeline.process(rgb, i / 30.0))
+    pipeline.close()
+    detected = [people[0] for people in seen if people]
+    assert len(detected) >= 0.9 * len(frames)
+    ids = {p.person_id for p in detected}
+    assert len(ids) == 1, f"one person in view must keep one id, got {ids}"
+    for p in detected:
+        x0, y0, x1, y1 = p.bbox()
+        assert x0 > 170 and x1 < 330 and y0 > -10 and y1 < 190, p.bbox()
+    upright = [p for p in detected
+               if p.xy[INDEX["nose"], 1] < p.xy[SHOULDERS, 1].min() and p.xy[SHOULDERS, 1].max() < p.xy[HIPS, 1].min()
+               and p.xy[HIPS, 1].max() < p.xy[LEGS, 1].min()]
+    assert len(upright) >= 0.9 * len(detected), "nose above shoulders above hips above knees/ankles"
+    conf = np.stack([p.confidence for p in detected])
+    assert np.median(conf[:, FACE + SHOULDERS + HIPS]) > 0.8

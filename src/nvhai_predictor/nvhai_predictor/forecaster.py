@@ -1,0 +1,121 @@
+"""People's keypoints in, forecasts and emotion probabilities out: the predictor without ROS.
+
+Validates each observation, keeps one PoseWindow per person, runs every ready person of a
+frame in one batch, and returns forecasts in pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nvhai_perception.coco17 import NUM_KEYPOINTS
+from nvhai_predictor.model_runner import ModelRunner
+from nvhai_predictor.normalization import denormalize, normalize
+from nvhai_predictor.window import PoseWindow, WindowConfig
+
+
+class InvalidKeypoints(ValueError):
+    """An observation that cannot be a person's pose; the message says why."""
+
+
+@dataclass
+class Observation:
+    person_id: int
+    xy: np.ndarray  # (17, 2) pixels
+    confidence: np.ndarray  # (17,)
+
+
+@dataclass
+class PersonForecast:
+    person_id: int
+    stamp: float  # the last observed frame's time (s)
+    future_px: np.ndarray  # (T_out, 17, 2) pixels
+    emotion_probs: np.ndarray  # (n_labels,)
+    labels: list[str]
+
+    @property
+    def label(self) -> str:
+        return self.labels[int(np.argmax(self.emotion_probs))]
+
+    @property
+    def confidence(self) -> float:
+        return float(np.max(self.emotion_probs))
+
+
+@dataclass
+class ForecasterConfig:
+    window: WindowConfig = field(default_factory=WindowConfig)
+    forget_after_s: float = 2.0  # a person unseen this long is forgotten (window and id)
+    max_outside: float = 1.0  # keypoints further outside the image than this x its size: reject
+
+
+@dataclass
+class StepResult:
+    forecasts: list[PersonForecast]
+    errors: list[str]  # one line per refused observation
+    forgotten: list[int]
+
+
+class Forecaster:
+    def __init__(self, runner: ModelRunner, config: ForecasterConfig | None = None) -> None:
+        self.runner = runner
+        self.config = config or ForecasterConfig()
+        self.windows: dict[int, PoseWindow] = {}
+
+    def validate(self, obs: Observation, width: int, height: int) -> np.ndarray:
+        """Return the confidence to use (0 for keypoints outside the image) or raise InvalidKeypoints."""
+        xy, conf = np.asarray(obs.xy), np.asarray(obs.confidence)
+        if xy.shape != (NUM_KEYPOINTS, 2) or conf.shape != (NUM_KEYPOINTS,):
+            raise InvalidKeypoints(f"person {obs.person_id}: expected {NUM_KEYPOINTS} keypoints, "
+                                   f"got xy {xy.shape} confidence {conf.shape}")
+        if not (np.isfinite(xy).all() and np.isfinite(conf).all()):
+            raise InvalidKeypoints(f"person {obs.person_id}: NaN/inf in keypoints")
+        if width <= 0 or height <= 0:
+            raise InvalidKeypoints(f"person {obs.person_id}: image size {width}x{height} is not set")
+        size = np.array([width, height], dtype=np.float64)
+        m = self.config.max_outside
+        if ((xy < -m * size) | (xy > (1 + m) * size)).any():
+            raise InvalidKeypoints(f"person {obs.person_id}: keypoints far outside the {width}x{height} image")
+        inside = ((xy >= 0) & (xy <= size)).all(axis=1)
+        return np.where(inside, conf, 0.0)
+
+    def step(self, t: float, observations: list[Observation], width: int, height: int) -> StepResult:
+        """Feed one frame's people (all stamped `t`); forecast every person whose window is full."""
+        errors: list[str] = []
+        ready: list[int] = []
+        for obs in observations:
+            try:
+                conf = self.validate(obs, width, height)
+                window = self.windows.setdefault(obs.person_id, PoseWindow(self.config.window))
+                resets = window.resets
+                if not window.add(t, obs.xy, conf):
+                    errors.append(f"person {obs.person_id}: too few confident keypoints, sample skipped")
+                elif window.resets != resets:
+                    errors.append(f"person {obs.person_id}: stamps jumped by more than {self.config.window.max_gap_s} s, "
+                                  "window restarted")
+                if window.ready and window.last_time == t:
+                    ready.append(obs.person_id)
+            except ValueError as e:  # InvalidKeypoints or StampError
+                errors.append(str(e))
+        forgotten = self.forget(t)
+        return StepResult(self.predict(ready, t) if ready else [], errors, forgotten)
+
+    def predict(self, person_ids: list[int], t: float) -> list[PersonForecast]:
+        windows = np.stack([self.windows[pid].frames() for pid in person_ids])
+        normed, centroid, scale = normalize(windows)
+        preds = self.runner.run(normed)
+        labels = list(self.runner.contract.labels)
+        return [
+            PersonForecast(pid, t, denormalize(p.future, centroid[i, -1], scale[i, -1]).astype(np.float32),
+                           p.emotion_probs, labels)
+            for i, (pid, p) in enumerate(zip(person_ids, preds, strict=True))
+        ]
+
+    def forget(self, now: float) -> list[int]:
+        gone = [pid for pid, w in self.windows.items()
+                if w.last_time is None or now - w.last_time > self.config.forget_after_s]
+        for pid in gone:
+            del self.windows[pid]
+        return gone

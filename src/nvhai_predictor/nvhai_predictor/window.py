@@ -1,0 +1,117 @@
+"""A per-person sliding window of the last T_in frames, resampled to the model's frame rate.
+
+Cameras are not exactly 30 FPS and drop frames, so raw samples are kept with their stamps and
+the window is read on a regular grid ending at the newest sample (its last frame *is* the newest
+observation, so a forecast starts exactly after it). A gap longer than `max_gap_s` restarts the
+window: interpolating across it would invent motion. Keypoints seen with low confidence are
+carried from the last confident observation rather than fed raw (a jumping wrist is worse for a
+forecaster than a still one).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from nvhai_perception.coco17 import NUM_KEYPOINTS
+
+
+class StampError(ValueError):
+    """A sample's stamp does not move time forward."""
+
+
+@dataclass
+class WindowConfig:
+    frames: int = 60  # T_in
+    rate_hz: float = 30.0
+    max_gap_s: float = 0.5
+    min_confidence: float = 0.3
+    min_visible: int = 6  # fewer confident keypoints than this: the sample is not used
+
+
+class PoseWindow:
+    """Sliding window of one person's keypoints."""
+
+    def __init__(self, config: WindowConfig | None = None) -> None:
+        self.config = config or WindowConfig()
+        self._times: deque[float] = deque()
+        self._frames: deque[np.ndarray] = deque()
+        self._last_confident: np.ndarray | None = None
+        self.resets = 0
+
+    @property
+    def period(self) -> float:
+        return 1.0 / self.config.rate_hz
+
+    @property
+    def span_s(self) -> float:
+        return self._times[-1] - self._times[0] if self._times else 0.0
+
+    @property
+    def fill(self) -> float:
+        """How full the window is, 0..1 (1 = ready)."""
+        if not self._times:
+            return 0.0
+        return min(1.0, self.span_s / ((self.config.frames - 1) * self.period))
+
+    @property
+    def ready(self) -> bool:
+        return len(self._times) >= 2 and self.fill >= 1.0
+
+    @property
+    def last_time(self) -> float | None:
+        return self._times[-1] if self._times else None
+
+    def reset(self) -> None:
+        self._times.clear()
+        self._frames.clear()
+        self._last_confident = None
+        self.resets += 1
+
+    def add(self, t: float, xy: np.ndarray, confidence: np.ndarray) -> bool:
+        """Add a sample at time `t` (s). Returns False if it had too few confident keypoints.
+
+        Raises StampError if `t` is not after the previous sample (out of order, duplicate).
+        A gap longer than max_gap_s, forward or back, restarts the window with this sample.
+        """
+        if self._times:
+            dt = t - self._times[-1]
+            if -self.config.max_gap_s <= dt <= 0:
+                raise StampError(f"stamp {t:.6f} is not after the previous one {self._times[-1]:.6f}")
+            if abs(dt) > self.config.max_gap_s:  # a gap, or time jumped back (bag loop, sim reset)
+                self.reset()
+        confident = confidence >= self.config.min_confidence
+        if int(confident.sum()) < self.config.min_visible:
+            return False
+        filled = self._fill(np.asarray(xy, dtype=np.float64), confident)
+        self._times.append(t)
+        self._frames.append(filled)
+        needed = (self.config.frames - 1) * self.period
+        while len(self._times) > 2 and self._times[-1] - self._times[1] >= needed:
+            self._times.popleft()
+            self._frames.popleft()
+        return True
+
+    def _fill(self, xy: np.ndarray, confident: np.ndarray) -> np.ndarray:
+        if self._last_confident is None:
+            # Never seen confidently yet: put unseen keypoints at the centroid of the seen ones.
+            self._last_confident = np.where(confident[:, None], xy, xy[confident].mean(axis=0))
+        filled = np.where(confident[:, None], xy, self._last_confident)
+        self._last_confident = filled
+        return filled
+
+    def frames(self) -> np.ndarray:
+        """(T_in, 17, 2) frames on the grid t_last - (T_in-1-k)/rate, k = 0..T_in-1 (linear interpolation)."""
+        if not self.ready:
+            raise RuntimeError(f"window not ready (fill {self.fill:.2f})")
+        times = np.fromiter(self._times, dtype=np.float64, count=len(self._times))
+        data = np.stack(self._frames).reshape(len(times), NUM_KEYPOINTS * 2)
+        grid = times[-1] - self.period * np.arange(self.config.frames - 1, -1, -1)
+        grid = np.maximum(grid, times[0])  # float rounding at the oldest edge
+        hi = np.clip(np.searchsorted(times, grid, side="left"), 1, len(times) - 1)
+        lo = hi - 1
+        w = ((grid - times[lo]) / (times[hi] - times[lo]))[:, None]
+        out = data[lo] * (1 - w) + data[hi] * w
+        return out.reshape(self.config.frames, NUM_KEYPOINTS, 2).astype(np.float32)

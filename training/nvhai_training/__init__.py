@@ -1,0 +1,1 @@
+"""nvhai_training: offline datasets, models, training, evaluation and ONNX export (PyTorch)."""

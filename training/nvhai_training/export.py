@@ -1,0 +1,38 @@
+"""ONNX export with the contract metadata nvhai_predictor checks on load."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from nvhai_predictor.contract import EMOTION_OUTPUT, FUTURE_OUTPUT, INPUT_NAME, METADATA_KEY, ModelContract
+
+
+class InferenceWrapper(nn.Module):
+    """(B, T_in, 17, 2) normalised keypoints -> (B, T_out, 17, 2) forecast, (B, n) probabilities."""
+
+    def __init__(self, model: nn.Module, t_out: int) -> None:
+        super().__init__()
+        self.model, self.t_out = model, t_out
+
+    def forward(self, keypoints: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        b, t, k, c = keypoints.shape
+        future, logits = self.model(keypoints.reshape(b, t, k * c))
+        return future.reshape(b, self.t_out, k, c), torch.softmax(logits, dim=-1)
+
+
+def export_onnx(model: nn.Module, path: str, contract: ModelContract, opset: int = 17) -> None:
+    import onnx
+
+    wrapper = InferenceWrapper(model, contract.output_frames).eval()
+    example = torch.zeros(1, contract.input_frames, len(contract.keypoints), 2)
+    torch.onnx.export(
+        wrapper, (example,), path, input_names=[INPUT_NAME], output_names=[FUTURE_OUTPUT, EMOTION_OUTPUT],
+        dynamic_axes={INPUT_NAME: {0: "batch"}, FUTURE_OUTPUT: {0: "batch"}, EMOTION_OUTPUT: {0: "batch"}},
+        opset_version=opset, dynamo=False,
+    )
+    proto = onnx.load(path)
+    entry = proto.metadata_props.add()
+    entry.key, entry.value = METADATA_KEY, contract.to_json()
+    proto.producer_name = "nvhai_training"
+    onnx.save(proto, path)

@@ -1,0 +1,167 @@
+"""The paper's four dual-task architectures and nvhai's own residual-DCT forecaster.
+
+Every model maps a (B, T_in, 34) window of normalised COCO-17 keypoints to a (B, T_out * 34)
+forecast (generation head) and (B, n_labels) emotion logits (classification head) from one
+shared encoder. Parameter counts of encoder + generation head match the paper's Table 1
+exactly (tests/test_models.py); the classifier comes on top.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+FEATURES = 34  # 17 keypoints x (x, y)
+
+
+class DualTaskModel(nn.Module):
+    """Shared encoder -> (generation head, classification head)."""
+
+    def __init__(self, encoder: nn.Module, feat_dim: int, t_out: int, n_labels: int) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.t_out = t_out
+        self.generation_head = nn.Linear(feat_dim, t_out * FEATURES)
+        self.classification_head = nn.Linear(feat_dim, n_labels)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.encoder(x)
+        return self.generation_head(h), self.classification_head(h)
+
+    def paper_parameter_count(self) -> int:
+        """Encoder + generation head: what the paper's Table 1 counts."""
+        return sum(p.numel() for m in (self.encoder, self.generation_head) for p in m.parameters())
+
+
+class MLPEncoder(nn.Module):
+    def __init__(self, t_in: int, hidden: tuple[int, ...] = (1024, 512, 256, 128), dropout: float = 0.3) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [nn.Flatten()]
+        prev = t_in * FEATURES
+        for width in hidden:
+            layers += [nn.Linear(prev, width), nn.BatchNorm1d(width), nn.ReLU(), nn.Dropout(dropout)]
+            prev = width
+        self.net = nn.Sequential(*layers)
+        self.out_dim = prev
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class LSTMEncoder(nn.Module):
+    def __init__(self, in_dim: int = FEATURES, hidden: int = 128, layers: int = 2, dropout: float = 0.2) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(in_dim, hidden, num_layers=layers, batch_first=True, dropout=dropout)
+        self.out_dim = hidden
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.lstm(x)
+        return out[:, -1]
+
+
+class CNNLSTMEncoder(nn.Module):
+    def __init__(self, channels: tuple[int, ...] = (64, 128, 256), hidden: int = 128) -> None:
+        super().__init__()
+        convs: list[nn.Module] = []
+        prev = FEATURES
+        for c in channels:
+            convs += [nn.Conv1d(prev, c, kernel_size=3, padding=1), nn.BatchNorm1d(c), nn.ReLU()]
+            prev = c
+        self.conv = nn.Sequential(*convs)
+        self.lstm = LSTMEncoder(prev, hidden)
+        self.out_dim = hidden
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.lstm(self.conv(x.transpose(1, 2)).transpose(1, 2))
+
+
+class SinusoidalPositionalEncoding(nn.Module):
+    def __init__(self, d_model: int, max_len: int = 512) -> None:
+        super().__init__()
+        pos = torch.arange(max_len).unsqueeze(1)
+        div = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+        pe = torch.zeros(max_len, d_model)
+        pe[:, 0::2] = torch.sin(pos * div)
+        pe[:, 1::2] = torch.cos(pos * div)
+        self.register_buffer("pe", pe, persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.pe[: x.shape[1]]
+
+
+class TransformerEncoder(nn.Module):
+    def __init__(self, d_model: int = 256, layers: int = 4, heads: int = 8, ff: int = 1024, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.embed = nn.Linear(FEATURES, d_model)
+        self.pe = SinusoidalPositionalEncoding(d_model)
+        layer = nn.TransformerEncoderLayer(d_model, heads, ff, dropout, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.out_dim = d_model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(self.pe(self.embed(x)))[:, -1]
+
+
+def dct_matrix(n: int) -> torch.Tensor:
+    """Orthonormal DCT-II matrix (n, n): row k is the k-th cosine basis over n frames."""
+    k = torch.arange(n).unsqueeze(1).float()
+    t = torch.arange(n).unsqueeze(0).float()
+    m = torch.cos(math.pi / n * (t + 0.5) * k) * math.sqrt(2.0 / n)
+    m[0] /= math.sqrt(2.0)
+    return m
+
+
+class ResidualDCT(nn.Module):
+    """nvhai's own forecaster (siMLPe-style): works on DCT coefficients of the motion relative to
+    the last observed frame and predicts a residual on that frame. Its output layer starts at
+    zero, so an untrained model *is* the zero-velocity baseline, and training only has to learn
+    what improves on it. Small (~0.2 M parameters) and fast."""
+
+    def __init__(self, t_in: int = 60, t_out: int = 30, n_labels: int = 3, in_coeffs: int = 20,
+                 out_coeffs: int = 15, hidden: int = 256, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.t_out = t_out
+        self.register_buffer("dct_in", dct_matrix(t_in)[:in_coeffs], persistent=False)  # (Ci, T_in)
+        self.register_buffer("idct_out", dct_matrix(t_out)[:out_coeffs].T.contiguous(), persistent=False)  # (T_out, Co)
+        self.out_coeffs = out_coeffs
+        self.encoder = nn.Sequential(
+            nn.Flatten(), nn.Linear(in_coeffs * FEATURES, hidden), nn.GELU(), nn.Dropout(dropout),
+            nn.Linear(hidden, hidden), nn.GELU(),
+        )
+        self.generation_head = nn.Linear(hidden, out_coeffs * FEATURES)
+        nn.init.zeros_(self.generation_head.weight)
+        nn.init.zeros_(self.generation_head.bias)
+        self.classification_head = nn.Linear(hidden, n_labels)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        last = x[:, -1:]  # (B, 1, 34)
+        coeffs = torch.matmul(self.dct_in, x - last)  # (B, Ci, 34)
+        h = self.encoder(coeffs)
+        out = self.generation_head(h).view(-1, self.out_coeffs, FEATURES)
+        future = last + torch.matmul(self.idct_out, out)  # (B, T_out, 34)
+        return future.flatten(1), self.classification_head(h)
+
+    def paper_parameter_count(self) -> int:
+        return sum(p.numel() for m in (self.encoder, self.generation_head) for p in m.parameters())
+
+
+ARCHITECTURES = ("mlp", "lstm", "cnn_lstm", "transformer", "residual_dct")
+# The paper's learning rates; residual_dct uses the LSTM's.
+LEARNING_RATES = {"mlp": 2e-3, "lstm": 1e-3, "cnn_lstm": 1e-3, "transformer": 5e-4, "residual_dct": 1e-3}
+
+
+def build_model(name: str, t_in: int = 60, t_out: int = 30, n_labels: int = 3) -> nn.Module:
+    if name == "residual_dct":
+        return ResidualDCT(t_in, t_out, n_labels)
+    encoders = {
+        "mlp": lambda: MLPEncoder(t_in),
+        "lstm": LSTMEncoder,
+        "cnn_lstm": CNNLSTMEncoder,
+        "transformer": TransformerEncoder,
+    }
+    if name not in encoders:
+        raise ValueError(f"unknown architecture '{name}' (choose from {', '.join(ARCHITECTURES)})")
+    encoder = encoders[name]()
+    return DualTaskModel(encoder, encoder.out_dim, t_out, n_labels)
