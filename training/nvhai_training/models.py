@@ -119,7 +119,7 @@ class ResidualDCT(nn.Module):
     zero, so an untrained model *is* the zero-velocity baseline, and training only has to learn
     what improves on it. Small (~0.2 M parameters) and fast."""
 
-    def __init__(self, t_in: int = 60, t_out: int = 30, n_labels: int = 3, in_coeffs: int = 20,
+    def __init__(self, t_in: int = 60, t_out: int = 30, n_labels: int = 3, in_coeffs: int = 60,
                  out_coeffs: int = 15, hidden: int = 256, dropout: float = 0.1) -> None:
         super().__init__()
         self.t_out = t_out

@@ -54,11 +54,16 @@ class PoseWindow:
         """How full the window is, 0..1 (1 = ready)."""
         if not self._times:
             return 0.0
-        return min(1.0, self.span_s / ((self.config.frames - 1) * self.period))
+        return min(1.0, self.span_s / self._needed_span)
+
+    @property
+    def _needed_span(self) -> float:
+        return (self.config.frames - 1) * self.period
 
     @property
     def ready(self) -> bool:
-        return len(self._times) >= 2 and self.fill >= 1.0
+        # 1 us of slack: stamps summed in floating point land a hair short of the exact span.
+        return len(self._times) >= 2 and self.span_s >= self._needed_span - 1e-6
 
     @property
     def last_time(self) -> float | None:
@@ -88,8 +93,7 @@ class PoseWindow:
         filled = self._fill(np.asarray(xy, dtype=np.float64), confident)
         self._times.append(t)
         self._frames.append(filled)
-        needed = (self.config.frames - 1) * self.period
-        while len(self._times) > 2 and self._times[-1] - self._times[1] >= needed:
+        while len(self._times) > 2 and self._times[-1] - self._times[1] >= self._needed_span - 1e-6:
             self._times.popleft()
             self._frames.popleft()
         return True
@@ -115,3 +119,19 @@ class PoseWindow:
         w = ((grid - times[lo]) / (times[hi] - times[lo]))[:, None]
         out = data[lo] * (1 - w) + data[hi] * w
         return out.reshape(self.config.frames, NUM_KEYPOINTS, 2).astype(np.float32)
+
+
+def sliding_windows(clip: np.ndarray, t_in: int = 60, t_out: int = 30, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Offline counterpart of PoseWindow for training and evaluation.
+
+    (T, 17, C) clip at the model's rate -> (N, t_in, 17, C) inputs and (N, t_out, 17, C) the
+    frames that really followed each of them. A clip shorter than t_in + t_out gives none.
+    """
+    n = (len(clip) - t_in - t_out) // stride + 1
+    if n <= 0:
+        shape = clip.shape[1:]
+        return np.empty((0, t_in, *shape), clip.dtype), np.empty((0, t_out, *shape), clip.dtype)
+    starts = np.arange(n) * stride
+    idx_in = starts[:, None] + np.arange(t_in)
+    idx_out = starts[:, None] + t_in + np.arange(t_out)
+    return clip[idx_in], clip[idx_out]

@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nvhai_predictor.window import PoseWindow, StampError, WindowConfig, sliding_windows
+
+rng = np.random.default_rng(0)
+BASE = rng.random((17, 2)) * 100 + 200
+VEL = rng.normal(0, 30, (17, 2))  # px/s per keypoint
+CONF = np.ones(17)
+
+
+def pose(t: float) -> np.ndarray:
+    return BASE + VEL * t
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.02, 0.045), min_size=10, max_size=130))
+def test_jittery_stamps_resample_linear_motion_exactly(intervals):
+    """A camera at ~22-50 FPS with jitter: the window still holds the motion on a 30 FPS grid."""
+    w = PoseWindow(WindowConfig(frames=60, rate_hz=30.0, max_gap_s=0.5))
+    t = 10.0
+    for i in range(200):  # 200 samples of >= 20 ms: at least 4 s, the window must be full
+        t += intervals[i % len(intervals)]
+        w.add(t, pose(t), CONF)
+    assert w.ready
+    grid = t - np.arange(59, -1, -1) / 30.0
+    np.testing.assert_allclose(w.frames(), np.stack([pose(g) for g in grid]), atol=1e-3)
+
+
+def test_ready_only_after_two_seconds_and_fill_grows():
+    w = PoseWindow()
+    fills = []
+    for i in range(60):
+        assert not w.ready
+        w.add(i / 30, pose(i / 30), CONF)
+        fills.append(w.fill)
+    assert w.ready and fills == sorted(fills) and fills[-1] == 1.0
+    with pytest.raises(RuntimeError, match="not ready"):
+        PoseWindow().frames()
+
+
+def test_gap_restarts_and_backwards_stamps_are_refused():
+    w = PoseWindow(WindowConfig(max_gap_s=0.5))
+    for i in range(60):
+        w.add(i / 30, pose(i / 30), CONF)
+    with pytest.raises(StampError):
+        w.add(59 / 30, pose(0), CONF)  # duplicate
+    with pytest.raises(StampError):
+        w.add(58 / 30, pose(0), CONF)  # slightly out of order
+    assert w.ready, "a refused sample leaves the window as it was"
+    w.add(59 / 30 + 1.0, pose(3), CONF)  # one second of silence
+    assert not w.ready and w.resets == 1 and w.fill == 0.0
+    w.add(-100.0, pose(0), CONF)  # time jumped far back (bag loop): restart, not refuse
+    assert w.resets == 2
+
+
+def test_memory_stays_bounded():
+    w = PoseWindow()
+    for i in range(5000):
+        w.add(i / 30, pose(i / 30), CONF)
+    assert len(w._times) <= 62
+
+
+def test_low_confidence_keypoints_are_carried_and_weak_samples_skipped():
+    w = PoseWindow(WindowConfig(min_confidence=0.3, min_visible=6))
+    for i in range(60):
+        xy = pose(i / 30).copy()
+        conf = CONF.copy()
+        if i >= 30:  # the left wrist vanishes and the detector puts it anywhere
+            xy[9] = [5000.0, -5000.0]
+            conf[9] = 0.05
+        w.add(i / 30, xy, conf)
+    frames = w.frames()
+    np.testing.assert_allclose(frames[-1, 9], pose(29 / 30)[9], atol=1e-3)
+    assert not w.add(3.0, pose(3.0), np.zeros(17)), "a sample with nothing confident is not used"
+
+
+def test_sliding_windows_pair_inputs_with_what_followed():
+    clip = np.arange(100)[:, None, None] * np.ones((100, 17, 2))
+    x, y = sliding_windows(clip, 60, 30, stride=3)
+    assert x.shape == (4, 60, 17, 2) and y.shape == (4, 30, 17, 2)
+    assert x[1, 0, 0, 0] == 3 and y[1, 0, 0, 0] == 63 and y[-1, -1, 0, 0] == 98
+    assert sliding_windows(clip[:80], 60, 30)[0].shape[0] == 0

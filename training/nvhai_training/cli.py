@@ -1,0 +1,236 @@
+"""`nvhai-train`: the offline pipeline from data to a shipped ONNX model.
+
+  synth            procedural labelled motion (the synthetic tiers: 9k / 45k / 90k samples)
+  import-bvh       BVH mocap (e.g. ../shared/data/cmu_mocap/bvh) through random cameras
+  import-humanml3d MotionLCM / HumanML3D (T, 22, 3) joints (.npy files) through random cameras
+  extract          a folder of videos (+ labels CSV) -> keypoints, with MediaPipe
+  split            train/test split of a keypoint set by clip
+  train            train (or finetune with --init) one architecture
+  export           checkpoint -> ONNX with the contract the predictor checks
+  evaluate         MAE / per-horizon MAE / accuracy of an ONNX model vs zero- and constant-velocity
+  plot             MAE curves from training logs; improvement per synthetic tier
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
+from nvhai_training.keypoint_dataset import (
+    Windows,
+    load_clips,
+    load_labels,
+    make_windows,
+    samples_to_windows,
+    save_clips,
+    split_by_clip,
+)
+
+
+def _synth(a: argparse.Namespace) -> None:
+    from nvhai_training.procedural import generate
+
+    samples, labels = generate(a.count, frames=a.frames, seed=a.seed)
+    save_clips(a.out, {f"synth_{i:06d}": s for i, s in enumerate(samples)},
+               {f"synth_{i:06d}": EMOTION_LABELS[int(label)] for i, label in enumerate(labels)})
+    print(f"wrote {a.count} samples of {a.frames} frames to {a.out}")
+
+
+def _import_3d(a: argparse.Namespace, files: list[Path], to_coco3d) -> None:
+    from nvhai_training.camera import face_forward, random_view
+
+    rng = np.random.default_rng(a.seed)
+    exclude = set(a.exclude or [])
+    clips = {}
+    for path in tqdm(files, desc="import", unit="clip"):
+        if path.stem in exclude:
+            continue
+        motion = face_forward(to_coco3d(path))
+        for v in range(a.views):
+            clips[f"{path.stem}_v{v}"] = random_view(motion, rng)
+    save_clips(a.out, clips)
+    print(f"wrote {len(clips)} clips ({a.views} camera views each) to {a.out}")
+
+
+def _import_bvh(a: argparse.Namespace) -> None:
+    from nvhai_training.bvh import bvh_to_coco3d
+
+    _import_3d(a, sorted(Path(a.bvh_dir).glob("*.bvh")), lambda p: bvh_to_coco3d(p.read_text()))
+
+
+def _import_humanml3d(a: argparse.Namespace) -> None:
+    from nvhai_training.humanml3d import smpl22_to_coco3d
+
+    _import_3d(a, sorted(Path(a.joints_dir).glob("*.npy")), lambda p: smpl22_to_coco3d(np.load(p)))
+
+
+def _extract(a: argparse.Namespace) -> None:
+    from nvhai_training.extract import extract
+
+    report = extract(a.videos, a.out, a.labels)
+    print(f"extracted {len(report['done'])} clips to {a.out}")
+    if report["no_person"]:
+        print(f"no person found in {len(report['no_person'])} clips: {', '.join(report['no_person'])}")
+
+
+def _split(a: argparse.Namespace) -> None:
+    clips, labels = load_clips(a.keypoints), load_labels(a.keypoints)
+    train, test = split_by_clip(list(clips), a.test_fraction, a.seed)
+    for names, out in ((train, a.out_train), (test, a.out_test)):
+        save_clips(out, {k: clips[k] for k in names}, {k: labels[k] for k in names if k in labels})
+    print(f"train {len(train)} clips -> {a.out_train}; test {len(test)} clips -> {a.out_test}: {', '.join(test)}")
+
+
+def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
+    parts = []
+    for path in paths:
+        clips = load_clips(path)
+        lengths = {len(c) for c in clips.values()}
+        if lengths == {t_in + t_out} and len(clips) > 1000:  # generated samples: one window each, fast path
+            labels = load_labels(path)
+            names = sorted(clips)
+            ids = np.array([EMOTION_LABELS.index(labels[n]) if n in labels else -1 for n in names])
+            parts.append(samples_to_windows(np.stack([clips[n][..., :2] for n in names]), ids, t_in, t_out))
+        else:
+            parts.append(make_windows(clips, load_labels(path), t_in, t_out, stride))
+    return Windows.concat(parts)
+
+
+def _train(a: argparse.Namespace) -> None:
+    from nvhai_training.train import TrainConfig, train
+
+    config = TrainConfig(arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, eval_every=a.eval_every,
+                         seed=a.seed, threads=a.threads)
+    train_set = _windows(a.train, a.stride, config.t_in, config.t_out)
+    test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
+    print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
+    metrics = train(config, train_set, test_set, a.out, init=a.init)
+    print(json.dumps(metrics, indent=2))
+
+
+def _export(a: argparse.Namespace) -> None:
+    from nvhai_training.export import export_onnx
+    from nvhai_training.train import load_model_for_export
+
+    model, config = load_model_for_export(a.checkpoint)
+    contract = ModelContract(model_name=a.name or f"nvhai-{config.arch}", input_frames=config.t_in,
+                             output_frames=config.t_out)
+    export_onnx(model, a.out, contract)
+    print(f"exported {contract.model_name} to {a.out}")
+
+
+def _evaluate(a: argparse.Namespace) -> None:
+    from nvhai_training.evaluate import evaluate
+
+    result = evaluate(a.model, a.keypoints, a.stride, a.clips)
+    if a.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for name in ("model_metrics", "zero_velocity", "constant_velocity"):
+            m = result[name]
+            print(f"{name:18s} MAE {m['mae']:.4f}  " + "  ".join(f"@{h} {m[f'mae_{h}']:.4f}" for h in (5, 10, 20, 30)))
+        print(f"accuracy {result['model_metrics']['accuracy']}; improvement vs zero-velocity "
+              f"{100 * result['improvement_vs_zero_velocity']:.1f}%")
+
+
+def _plot(a: argparse.Namespace) -> None:
+    from nvhai_training.plots import mae_curves
+
+    logs = dict(item.split("=", 1) for item in a.log)
+    mae_curves(logs, a.out)
+    print(f"wrote {a.out}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nvhai-train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("synth", help="procedural labelled motion")
+    p.add_argument("--count", type=int, default=9000)
+    p.add_argument("--frames", type=int, default=90)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_synth)
+
+    for name, arg, func, help_ in (("import-bvh", "--bvh-dir", _import_bvh, "folder of .bvh files"),
+                                   ("import-humanml3d", "--joints-dir", _import_humanml3d,
+                                    "folder of (T, 22, 3) .npy joint files")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument(arg, required=True)
+        p.add_argument("--views", type=int, default=4, help="random cameras per clip")
+        p.add_argument("--exclude", nargs="*", help="clip names to leave out (held-out test clips)")
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--out", required=True)
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("extract", help="videos -> keypoints with MediaPipe")
+    p.add_argument("--videos", required=True)
+    p.add_argument("--labels", help="CSV with columns clip,emotion")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_extract)
+
+    p = sub.add_parser("split", help="train/test split by clip")
+    p.add_argument("--keypoints", required=True)
+    p.add_argument("--test-fraction", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out-train", required=True)
+    p.add_argument("--out-test", required=True)
+    p.set_defaults(func=_split)
+
+    p = sub.add_parser("train", help="train or finetune")
+    p.add_argument("--arch", default="residual_dct",
+                   choices=["mlp", "lstm", "cnn_lstm", "transformer", "residual_dct"])
+    p.add_argument("--train", nargs="+", required=True, help="keypoint .npz files")
+    p.add_argument("--test", nargs="*", help="held-out keypoint .npz files, scored every --eval-every epochs")
+    p.add_argument("--init", help="checkpoint to finetune from (same architecture)")
+    p.add_argument("--epochs", type=int, default=200)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, help="default: the paper's rate for the architecture")
+    p.add_argument("--stride", type=int, default=1, help="window stride in frames (paper: 1)")
+    p.add_argument("--test-stride", type=int, default=5)
+    p.add_argument("--eval-every", type=int, default=5)
+    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="output folder: model.pt, log.csv")
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("export", help="checkpoint -> ONNX")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--name", help="model name recorded in the contract")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("evaluate", help="score an ONNX model on a keypoint set")
+    p.add_argument("--model", required=True)
+    p.add_argument("--keypoints", required=True)
+    p.add_argument("--clips", nargs="*", help="only these clips")
+    p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("plot", help="MAE curves from training logs")
+    p.add_argument("--log", nargs="+", required=True, help="NAME=path/to/log.csv")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_plot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ValueError, OSError) as e:
+        print(f"nvhai-train {args.command}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The keypoint dataset format used everywhere, and training windows cut from it.
+
+Format: an .npz with one array per clip, (T, 17, 2) or (T, 17, 3) (x, y image-normalised in
+[0, 1], optional confidence), 30 FPS, COCO-17 order. Emotion labels, when known, live in a
+sidecar CSV `<name>.labels.csv` (`clip,emotion`). Windows come from nvhai_predictor's
+`sliding_windows` and `normalize`, the code the live node runs.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nvhai_perception.coco17 import NUM_KEYPOINTS
+from nvhai_predictor.contract import EMOTION_LABELS
+from nvhai_predictor.normalization import normalize
+from nvhai_predictor.window import sliding_windows
+
+UNLABELED = -1
+
+
+def labels_path(npz: str | Path) -> Path:
+    npz = Path(npz)
+    return npz.with_name(npz.name.removesuffix(".npz") + ".labels.csv")
+
+
+def load_clips(path: str | Path) -> dict[str, np.ndarray]:
+    with np.load(path) as data:
+        clips = {name: data[name] for name in data.files}
+    for name, clip in clips.items():
+        if clip.ndim != 3 or clip.shape[1] != NUM_KEYPOINTS or clip.shape[2] not in (2, 3):
+            raise ValueError(f"{path}: clip '{name}' has shape {clip.shape}, expected (T, 17, 2|3)")
+    return clips
+
+
+def load_labels(npz: str | Path) -> dict[str, str]:
+    """clip -> emotion label from the sidecar CSV, {} if there is none."""
+    path = labels_path(npz)
+    if not path.exists():
+        return {}
+    with path.open() as f:
+        rows = {r["clip"]: r["emotion"] for r in csv.DictReader(f)}
+    unknown = set(rows.values()) - set(EMOTION_LABELS)
+    if unknown:
+        raise ValueError(f"{path}: unknown emotion labels {sorted(unknown)} (known: {EMOTION_LABELS})")
+    return rows
+
+
+def save_clips(path: str | Path, clips: dict[str, np.ndarray], labels: dict[str, str] | None = None) -> None:
+    np.savez_compressed(path, **{k: np.asarray(v, np.float32) for k, v in clips.items()})
+    if labels:
+        with labels_path(path).open("w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["clip", "emotion"])
+            writer.writerows(sorted(labels.items()))
+
+
+def split_by_clip(names: list[str], test_fraction: float, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Train/test split by clip, never by window: windows of one clip overlap, so a window split leaks."""
+    order = sorted(names)
+    np.random.default_rng(seed).shuffle(order)
+    n_test = max(1, round(len(order) * test_fraction)) if test_fraction > 0 else 0
+    return sorted(order[n_test:]), sorted(order[:n_test])
+
+
+@dataclass
+class Windows:
+    """Normalised training windows: inputs (N, T_in, 17, 2), targets (N, T_out, 17, 2), labels (N,)."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    labels: np.ndarray
+    clip_index: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    @staticmethod
+    def concat(parts: list[Windows]) -> Windows:
+        return Windows(*(np.concatenate([getattr(p, f) for p in parts]) for f in
+                         ("inputs", "targets", "labels", "clip_index")))
+
+
+def make_windows(clips: dict[str, np.ndarray], labels: dict[str, str] | None = None, t_in: int = 60,
+                 t_out: int = 30, stride: int = 1) -> Windows:
+    """Cut every clip into (input, what followed) windows, each frame normalised on its own."""
+    labels = labels or {}
+    parts = []
+    for i, (name, clip) in enumerate(sorted(clips.items())):
+        x, y = sliding_windows(clip[..., :2].astype(np.float32), t_in, t_out, stride)
+        if not len(x):
+            continue
+        label = EMOTION_LABELS.index(labels[name]) if name in labels else UNLABELED
+        parts.append(Windows(normalize(x)[0].astype(np.float32), normalize(y)[0].astype(np.float32),
+                             np.full(len(x), label, np.int64), np.full(len(x), i, np.int64)))
+    if not parts:
+        return Windows(np.empty((0, t_in, NUM_KEYPOINTS, 2), np.float32),
+                       np.empty((0, t_out, NUM_KEYPOINTS, 2), np.float32),
+                       np.empty(0, np.int64), np.empty(0, np.int64))
+    return Windows.concat(parts)
+
+
+def samples_to_windows(samples: np.ndarray, label_ids: np.ndarray, t_in: int = 60, t_out: int = 30) -> Windows:
+    """(N, t_in + t_out, 17, 2) generated samples (one window each) -> Windows."""
+    x, y = samples[:, :t_in], samples[:, t_in:t_in + t_out]
+    return Windows(normalize(x)[0].astype(np.float32), normalize(y)[0].astype(np.float32),
+                   label_ids.astype(np.int64), np.arange(len(samples)))

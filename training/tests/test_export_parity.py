@@ -1,0 +1,31 @@
+"""ONNX export carries the contract, loads in the predictor's runner and matches PyTorch to 1e-4."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from nvhai_predictor.contract import ModelContract
+from nvhai_predictor.model_runner import ModelRunner
+from nvhai_training.export import export_onnx
+from nvhai_training.models import ARCHITECTURES, build_model
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+def test_onnx_matches_torch(arch, tmp_path):
+    torch.manual_seed(0)
+    model = build_model(arch).eval()
+    if arch == "residual_dct":  # its output layer starts at zero: give it weights to compare
+        torch.nn.init.normal_(model.generation_head.weight, std=0.01)
+    path = tmp_path / f"{arch}.onnx"
+    export_onnx(model, str(path), ModelContract(model_name=f"test-{arch}"))
+    runner = ModelRunner(str(path))
+    assert runner.model_name == f"test-{arch}"
+    x = np.random.default_rng(1).normal(0, 0.4, (5, 60, 17, 2)).astype(np.float32)
+    preds = runner.run(x)
+    with torch.no_grad():
+        future, logits = model(torch.from_numpy(x).flatten(2))
+    np.testing.assert_allclose(np.stack([p.future for p in preds]), future.view(5, 30, 17, 2).numpy(), atol=1e-4)
+    np.testing.assert_allclose(np.stack([p.emotion_probs for p in preds]), torch.softmax(logits, -1).numpy(),
+                               atol=1e-4)
