@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-DEMO_VIDEO = REPO / "src" / "nvhai_bringup" / "media" / "sports2d_demo_640x360.mp4"
+DEMO_VIDEO = REPO / "src" / "nvhai_bringup" / "nvhai_bringup" / "media" / "sports2d_demo_640x360.mp4"
 
 
 def grace_hopper_rgb() -> np.ndarray:

@@ -18,7 +18,8 @@ from nvhai_training.keypoint_dataset import Windows, load_clips, load_labels, ma
 from nvhai_training.metrics import accuracy, constant_velocity, forecast_metrics, zero_velocity
 
 
-def run_onnx(runner: ModelRunner, windows: Windows, batch: int = 256, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def run_onnx(runner: ModelRunner, windows: Windows, batch: int = 256,
+             progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
     futures, probs = [], []
     for i in tqdm(range(0, len(windows), batch), desc="evaluate", unit="batch", disable=not progress):
         preds = runner.run(windows.inputs[i:i + batch])

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from builtin_interfaces.msg import Time
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -16,6 +15,8 @@ from ros_harness import make_executor, ros_context, spin_until
 from std_msgs.msg import Header
 
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
+from nvhai_perception.ros_conversions import sec_to_stamp as stamp
+from nvhai_perception.ros_conversions import stamp_to_sec as secs
 from nvhai_perception.ros_params import defaults
 from nvhai_predictor.model_runner import default_model_path
 from nvhai_predictor.node import DIAGNOSTIC_NAME, PARAMETERS, PredictorNode
@@ -33,14 +34,6 @@ def clip(name: str, half: str | None = None) -> np.ndarray:
         if half is None:
             return data[name] * [W, H]
         return data[name] * [W / 2, H] + [W / 2 if half == "right" else 0.0, 0.0]
-
-
-def stamp(t: float) -> Time:
-    return Time(sec=int(t), nanosec=int(round((t - int(t)) * 1e9)))
-
-
-def secs(s: Time) -> float:
-    return s.sec + s.nanosec * 1e-9
 
 
 def people_msg(t: float, people: dict[int, np.ndarray]) -> BodyKeypointsArray:

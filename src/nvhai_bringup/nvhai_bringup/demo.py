@@ -1,0 +1,128 @@
+"""`nvhai-demo`: the whole loop in one process, no camera and no `ros2 launch` needed.
+
+video source -> /image_raw -> perception -> /body_keypoints -> predictor -> /future_poses,
+/emotion -> avatar controller -> /avatar/*, all through real ROS topics. Prints the emotion
+stream and writes out/demo.mp4, out/demo.gif and out/demo.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="nvhai-demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--video", default="", help="video file or image folder (default: the bundled clip)")
+    parser.add_argument("--out", default="out", help="output folder")
+    parser.add_argument("--model", default="", help="ONNX model (default: the one shipped with nvhai_predictor)")
+    parser.add_argument("--no-gif", action="store_true", help="skip the GIF (the slowest output)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")  # the demo talks to itself only
+    import rclpy
+    from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
+    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.node import Node
+    from rclpy.parameter import Parameter
+    from rclpy.qos import qos_profile_sensor_data
+    from sensor_msgs.msg import Image
+
+    from nvhai_bringup.avatar_node import AvatarNode
+    from nvhai_bringup.demo_recorder import DemoRecording, write_gif, write_video
+    from nvhai_bringup.video_source_node import VideoSourceNode
+    from nvhai_perception.node import PerceptionNode
+    from nvhai_perception.ros_conversions import image_to_rgb, stamp_to_sec
+    from nvhai_predictor.node import PredictorNode
+
+    rclpy.init()
+    rec = DemoRecording()
+    source = VideoSourceNode(parameter_overrides=[Parameter("path", value=args.video)])
+    nodes = [source, PerceptionNode(), PredictorNode(parameter_overrides=[Parameter("model_path", value=args.model)]),
+             AvatarNode()]
+    watcher = Node("nvhai_demo_recorder")
+    t_start = time.monotonic()
+    latencies: list[float] = []
+    last_print = [-1.0, ""]
+
+    def on_image(msg: Image) -> None:
+        rec.frames[stamp_to_sec(msg.header.stamp)] = image_to_rgb(msg)
+
+    def on_keypoints(msg: BodyKeypointsArray) -> None:
+        rec.keypoints[stamp_to_sec(msg.header.stamp)] = [
+            (np.stack([np.asarray(p.x), np.asarray(p.y)], axis=1), np.asarray(p.confidence)) for p in msg.people]
+
+    def on_forecast(msg: MotionForecast) -> None:
+        t = stamp_to_sec(msg.header.stamp)
+        latencies.append(stamp_to_sec(watcher.get_clock().now().to_msg()) - t)
+        rec.forecasts.setdefault(t, []).append(
+            np.stack([np.asarray(msg.x), np.asarray(msg.y)], axis=-1).reshape(msg.num_frames, msg.num_keypoints, 2))
+
+    def on_emotion(msg: EmotionProbabilities) -> None:
+        t = stamp_to_sec(msg.header.stamp)
+        others = ", ".join(f"{lab} {p:.2f}" for lab, p in zip(msg.labels, msg.probabilities, strict=True)
+                           if lab != msg.label)
+        line = f"person {msg.person_id}: {msg.label} {msg.confidence:.2f}"
+        rec.emotions[t] = f"{msg.label} {msg.confidence:.0%}"
+        now = time.monotonic() - t_start
+        if line.split()[2] != last_print[1] or now - last_print[0] >= 0.5:
+            print(f"[{now:5.2f} s] /emotion {line}  ({others})", flush=True)
+            last_print[:] = [now, line.split()[2]]
+
+    def on_avatar(msg: Image) -> None:
+        rec.avatars[stamp_to_sec(msg.header.stamp)] = image_to_rgb(msg)
+
+    watcher.create_subscription(Image, "/image_raw", on_image, qos_profile_sensor_data)
+    watcher.create_subscription(BodyKeypointsArray, "/body_keypoints", on_keypoints, 30)
+    watcher.create_subscription(MotionForecast, "/future_poses", on_forecast, 30)
+    watcher.create_subscription(EmotionProbabilities, "/emotion", on_emotion, 30)
+    watcher.create_subscription(Image, "/avatar/image", on_avatar, 30)
+    executor = SingleThreadedExecutor()
+    for node in [*nodes, watcher]:
+        executor.add_node(node)
+    print(f"nvhai demo: {source.source.path} ({source.source.fps:.0f} FPS) -> perception -> predictor -> avatar",
+          flush=True)
+    try:
+        while not source.finished:
+            executor.spin_once(timeout_sec=0.05)
+        drain = time.monotonic() + 1.0
+        while time.monotonic() < drain:
+            executor.spin_once(timeout_sec=0.05)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+    finally:
+        for node in [*nodes, watcher]:
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    frames = rec.compose()
+    if not frames:
+        print("no frames were received: nothing to write", file=sys.stderr)
+        return 1
+    write_video(frames, out / "demo.mp4", source.source.fps)
+    from PIL import Image as PILImage
+
+    PILImage.fromarray(frames[int(len(frames) * 0.45)]).save(out / "demo.png")
+    if not args.no_gif:
+        write_gif(frames, out / "demo.gif", source.source.fps)
+    n_kp = sum(1 for people in rec.keypoints.values() if people)
+    lat = f"median {1000 * np.median(latencies):.1f} ms" if latencies else "n/a"
+    print(f"frames {len(rec.frames)}, with a person {n_kp}, forecasts {sum(map(len, rec.forecasts.values()))}, "
+          f"emotions {len(rec.emotions)}; camera-stamp-to-forecast latency {lat}")
+    print(f"wrote {out / 'demo.mp4'}, {out / 'demo.png'}" + ("" if args.no_gif else f", {out / 'demo.gif'}"))
+    return 0 if rec.forecasts else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Choosing the avatar's non-verbal answer: which gesture, how strongly, in which pose. No ROS.
+
+Emotion probabilities are smoothed per person (an exponential moving average) so the avatar
+does not flicker between gestures on single-frame noise; the pose mirrors the person's
+*anticipated* pose (the forecast a few frames ahead), the way people mirror each other, with
+the gesture layered on top.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nvhai_perception.coco17 import FLIP_PAIRS, INDEX
+from nvhai_predictor.normalization import normalize
+
+GESTURE_FOR_EMOTION = {"enthusiastic": "celebrate", "laughing": "laugh_along", "happy to see you": "wave_back"}
+ATTEND = "attend"
+
+MIRROR = list(range(17))
+for _a, _b in FLIP_PAIRS:
+    MIRROR[_a], MIRROR[_b] = _b, _a
+
+
+@dataclass
+class Response:
+    person_id: int
+    emotion: str
+    confidence: float
+    gesture: str
+    intensity: float
+    pose: np.ndarray  # (17, 2) normalised, body-centred
+    look_at: np.ndarray  # (2,) pixels
+
+
+@dataclass
+class ResponsePolicy:
+    min_confidence: float = 0.45  # below: "attend"
+    smoothing: float = 0.3  # EMA weight of the newest probabilities
+    anticipation_frames: int = 10  # mirror the pose expected this many frames ahead
+    _probs: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def update_emotion(self, person_id: int, probs: np.ndarray) -> np.ndarray:
+        probs = np.asarray(probs, dtype=np.float64)
+        prev = self._probs.get(person_id)
+        self._probs[person_id] = probs if prev is None or prev.shape != probs.shape else (
+            self.smoothing * probs + (1 - self.smoothing) * prev)
+        return self._probs[person_id]
+
+    def forget(self, person_id: int) -> None:
+        self._probs.pop(person_id, None)
+
+    def respond(self, person_id: int, future_px: np.ndarray, labels: list[str], t: float) -> Response:
+        """The response to a person whose forecast (T_out, 17, 2, pixels) just arrived, at time t (s)."""
+        probs = self._probs.get(person_id)
+        if probs is None or len(probs) != len(labels):
+            emotion, confidence = "", 0.0
+        else:
+            best = int(np.argmax(probs))
+            emotion, confidence = labels[best], float(probs[best])
+        gesture = GESTURE_FOR_EMOTION.get(emotion, ATTEND) if confidence >= self.min_confidence else ATTEND
+        intensity = 0.0 if gesture == ATTEND else float(np.clip((confidence - self.min_confidence)
+                                                                / (1 - self.min_confidence), 0.2, 1.0))
+        k = min(self.anticipation_frames, len(future_px)) - 1
+        pose = normalize(future_px[k])[0][MIRROR] * [-1.0, 1.0]  # face to face: a mirror image
+        pose = apply_gesture(pose, gesture, intensity, t)
+        return Response(person_id, emotion, confidence, gesture, intensity, pose.astype(np.float32),
+                        future_px[-1].mean(axis=0).astype(np.float32))
+
+
+def apply_gesture(pose: np.ndarray, gesture: str, intensity: float, t: float) -> np.ndarray:
+    """Layer a gesture over a normalised pose (y down): arms up, a wave, or laughing shakes."""
+    pose = pose.copy()
+    top = pose[:, 1].min()
+    sh = {s: pose[INDEX[f"{s}_shoulder"]] for s in ("left", "right")}
+    if gesture == "celebrate":  # both arms up, pumping
+        pump = 0.1 * math.sin(2 * math.pi * 2.0 * t)
+        for s, dx in (("left", 0.25), ("right", -0.25)):
+            target_e = sh[s] + [dx, -0.35]
+            target_w = np.array([sh[s][0] + 1.4 * dx, top - 0.15 + pump])
+            pose[INDEX[f"{s}_elbow"]] += intensity * (target_e - pose[INDEX[f"{s}_elbow"]])
+            pose[INDEX[f"{s}_wrist"]] += intensity * (target_w - pose[INDEX[f"{s}_wrist"]])
+    elif gesture == "wave_back":  # the avatar's right arm up, waving
+        swing = 0.15 * math.sin(2 * math.pi * 2.5 * t)
+        target_e = sh["right"] + [-0.3, -0.15]
+        target_w = sh["right"] + [-0.35 + swing, -0.55]
+        pose[INDEX["right_elbow"]] += intensity * (target_e - pose[INDEX["right_elbow"]])
+        pose[INDEX["right_wrist"]] += intensity * (target_w - pose[INDEX["right_wrist"]])
+    elif gesture == "laugh_along":  # shoulders and head shake, head tips back
+        shake = 0.03 * intensity * math.sin(2 * math.pi * 5.0 * t)
+        upper = [INDEX[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
+                                    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist")]
+        pose[upper, 1] += shake
+        pose[: INDEX["left_shoulder"], 1] -= 0.05 * intensity
+    return pose

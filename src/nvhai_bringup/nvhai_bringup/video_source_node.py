@@ -1,0 +1,78 @@
+"""rclpy node: a video file or image folder published as a camera (sensor_msgs/Image) at its real rate."""
+
+from __future__ import annotations
+
+import rclpy
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+from nvhai_bringup.frame_source import FrameSource
+from nvhai_perception.ros_conversions import rgb_to_image
+from nvhai_perception.ros_params import Param, declare
+
+PARAMETERS: tuple[Param, ...] = (
+    Param("path", "", "Video file or folder of images; empty = the demo video shipped with nvhai_bringup."),
+    Param("topic", "/image_raw", "Output image topic."),
+    Param("frame_id", "camera", "frame_id of the published images."),
+    Param("encoding", "bgr8", "Published encoding: bgr8 (like most camera drivers), rgb8 or mono8."),
+    Param("rate_scale", 1.0, "Playback speed: 1.0 = the source's own frame rate."),
+    Param("folder_fps", 30.0, "Frame rate of an image folder."),
+    Param("loop", False, "Start again at the end instead of stopping."),
+    Param("max_side", 0, "Downscale frames whose longer side exceeds this (0 = keep size)."),
+)
+
+
+def default_video_path() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent / "media" / "sports2d_demo_640x360.mp4")
+
+
+class VideoSourceNode(Node):
+    """Publishes each frame stamped with the node clock at the moment it is due, like a camera driver."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("nvhai_video_source", **kwargs)
+        self.p = declare(self, PARAMETERS)
+        self.source = FrameSource(self.p.path or default_video_path(), self.p.folder_fps, self.p.max_side)
+        self.pub = self.create_publisher(Image, self.p.topic, qos_profile_sensor_data)
+        self._frames = iter(self.source)
+        self.published = 0
+        self.finished = False
+        period = 1.0 / (self.source.fps * max(self.p.rate_scale, 1e-3))
+        self.create_timer(period, self._tick)
+        self.get_logger().info(f"playing {self.source.path} at {self.source.fps * self.p.rate_scale:.1f} FPS on {self.p.topic}")
+
+    def _tick(self) -> None:
+        if self.finished:
+            return
+        frame = next(self._frames, None)
+        if frame is None and self.p.loop:
+            self._frames = iter(self.source)
+            frame = next(self._frames, None)
+        if frame is None:
+            self.finished = True
+            self.get_logger().info(f"end of {self.source.path} after {self.published} frames")
+            return
+        header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.p.frame_id)
+        self.pub.publish(rgb_to_image(frame.rgb, header, self.p.encoding))
+        self.published += 1
+
+
+def main(args: list[str] | None = None) -> None:
+    rclpy.init(args=args)
+    node = VideoSourceNode()
+    try:
+        while rclpy.ok() and not node.finished:
+            rclpy.spin_once(node, timeout_sec=0.1)
+    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()
