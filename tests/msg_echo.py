@@ -8,7 +8,8 @@ from rclpy.node import Node
 
 from nvhai_msgs import msg as nvhai
 
-TYPES = (nvhai.BodyKeypoints, nvhai.BodyKeypointsArray, nvhai.MotionForecast, nvhai.EmotionProbabilities)
+TYPES = (nvhai.BodyKeypoints, nvhai.BodyKeypointsArray, nvhai.MotionForecast, nvhai.EmotionProbabilities,
+         nvhai.NonverbalResponse)
 
 
 class Echo(Node):

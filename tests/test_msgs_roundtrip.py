@@ -15,7 +15,7 @@ from builtin_interfaces.msg import Duration, Time
 from ros_harness import make_executor, ros_context, spin_until, start_python, stop
 from std_msgs.msg import Header
 
-from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
+from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast, NonverbalResponse
 
 EXPECTED_FIELDS = {
     BodyKeypoints: {"header": "std_msgs/Header", "person_id": "uint32", "image_width": "uint32",
@@ -30,6 +30,9 @@ EXPECTED_FIELDS = {
     EmotionProbabilities: {"header": "std_msgs/Header", "person_id": "uint32", "labels": "sequence<string>",
                            "probabilities": "sequence<float>", "label": "string", "confidence": "float",
                            "model_name": "string"},
+    NonverbalResponse: {"header": "std_msgs/Header", "person_id": "uint32", "emotion": "string", "confidence": "float",
+                        "gesture": "string", "intensity": "float", "pose_x": "float[17]", "pose_y": "float[17]",
+                        "look_at_x": "float", "look_at_y": "float"},
 }
 
 rng = np.random.default_rng(7)
@@ -61,6 +64,10 @@ def samples() -> dict[type, object]:
                                                    labels=["enthusiastic", "laughing", "happy to see you"],
                                                    probabilities=np.array([0.5, 0.25, 0.25], np.float32),
                                                    label="enthusiastic", confidence=0.5, model_name="m"),
+        NonverbalResponse: NonverbalResponse(header=header(7), person_id=11, emotion="laughing", confidence=0.75,
+                                             gesture=NonverbalResponse.GESTURE_LAUGH_ALONG, intensity=0.5,
+                                             pose_x=f32(17, 1.0) - 0.5, pose_y=f32(17, 1.0) - 0.5, look_at_x=320.5,
+                                             look_at_y=200.25),
     }
 
 

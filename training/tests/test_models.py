@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 
@@ -33,4 +32,4 @@ def test_residual_dct_starts_as_the_zero_velocity_baseline():
     future, _ = model(x)
     expected = x[:, -1:].repeat(1, 30, 1).flatten(1)
     torch.testing.assert_close(future, expected)
-    assert np.isclose(sum(p.numel() for p in model.parameters()), 371_969)
+    assert sum(p.numel() for p in model.parameters()) < 100_000, "small enough for a Jetson's CPU"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import rclpy
 from geometry_msgs.msg import Point
-from nvhai_msgs.msg import EmotionProbabilities, MotionForecast, NonverbalResponse
 from rclpy.duration import Duration
 from rclpy.node import Node
 from sensor_msgs.msg import Image
@@ -17,6 +16,7 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from nvhai_bringup.avatar_render import render_avatar
 from nvhai_bringup.response_policy import Response, ResponsePolicy
+from nvhai_msgs.msg import EmotionProbabilities, MotionForecast, NonverbalResponse
 from nvhai_perception.coco17 import SKELETON
 from nvhai_perception.ros_conversions import rgb_to_image, stamp_to_sec
 from nvhai_perception.ros_params import Param, declare

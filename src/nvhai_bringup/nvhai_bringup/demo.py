@@ -30,7 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")  # the demo talks to itself only
     import rclpy
-    from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
     from rclpy.executors import SingleThreadedExecutor
     from rclpy.node import Node
     from rclpy.parameter import Parameter
@@ -40,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_bringup.avatar_node import AvatarNode
     from nvhai_bringup.demo_recorder import DemoRecording, write_gif, write_video
     from nvhai_bringup.video_source_node import VideoSourceNode
+    from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
     from nvhai_perception.node import PerceptionNode
     from nvhai_perception.ros_conversions import image_to_rgb, stamp_to_sec
     from nvhai_predictor.node import PredictorNode

@@ -1,0 +1,87 @@
+"""The avatar controller and the video source in real rclpy graphs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builtin_interfaces.msg import Duration
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import qos_profile_sensor_data
+from real_media import DEMO_VIDEO
+from ros_harness import make_executor, ros_context, spin_until
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+from visualization_msgs.msg import Marker, MarkerArray
+
+from nvhai_bringup.avatar_node import AvatarNode
+from nvhai_bringup.response_policy import GESTURE_FOR_EMOTION
+from nvhai_bringup.video_source_node import VideoSourceNode
+from nvhai_msgs.msg import EmotionProbabilities, MotionForecast, NonverbalResponse
+from nvhai_perception.ros_conversions import image_to_rgb, sec_to_stamp
+from nvhai_training.procedural import generate
+
+LABELS = ["enthusiastic", "laughing", "happy to see you"]
+
+
+@pytest.mark.parametrize("label", [0, 1, 2])
+def test_avatar_answers_the_recognised_emotion(label):
+    samples, _ = generate(1, seed=label)
+    future = samples[0, 60:] * [640, 480]
+    with ros_context() as context:
+        avatar = AvatarNode(context=context)
+        io = Node("avatar_test_io", context=context)
+        f_pub = io.create_publisher(MotionForecast, "/future_poses", 10)
+        e_pub = io.create_publisher(EmotionProbabilities, "/emotion", 10)
+        got: dict[str, list] = {"response": [], "image": [], "markers": []}
+        io.create_subscription(NonverbalResponse, "/avatar/response", got["response"].append, 10)
+        io.create_subscription(Image, "/avatar/image", got["image"].append, 10)
+        io.create_subscription(MarkerArray, "/avatar/markers", got["markers"].append, 10)
+        ex = make_executor(context, avatar, io)
+        assert spin_until(ex, lambda: f_pub.get_subscription_count() and e_pub.get_subscription_count())
+        probs = np.full(3, 0.05, np.float32)
+        probs[label] = 0.9
+        for i in range(8):
+            header = Header(stamp=sec_to_stamp(100 + i / 30), frame_id="camera")
+            e_pub.publish(EmotionProbabilities(header=header, person_id=5, labels=LABELS, probabilities=probs,
+                                               label=LABELS[label], confidence=0.9, model_name="t"))
+            spin_until(ex, lambda: False, 0.02)
+            f_pub.publish(MotionForecast(header=header, person_id=5, frame_period=Duration(nanosec=33_333_333),
+                                         num_frames=30, num_keypoints=17, image_width=640, image_height=480,
+                                         x=future[..., 0].ravel(), y=future[..., 1].ravel(), model_name="t"))
+            n = i + 1
+            assert spin_until(ex, lambda n=n: all(len(v) >= n for v in got.values())), {k: len(v) for k, v in got.items()}
+        r = got["response"][-1]
+        assert r.person_id == 5 and r.emotion == LABELS[label] and r.gesture == GESTURE_FOR_EMOTION[LABELS[label]]
+        assert 0 < r.intensity <= 1 and r.header.stamp == sec_to_stamp(100 + 7 / 30)
+        assert np.isfinite(r.pose_x).all() and np.abs(r.pose_x).max() < 3
+        np.testing.assert_allclose([r.look_at_x, r.look_at_y], future[-1].mean(axis=0), atol=1e-3)
+        img = image_to_rgb(got["image"][-1])
+        assert img.shape == (360, 320, 3) and img.std() > 10
+        lines = [m for m in got["markers"][-1].markers if m.type == Marker.LINE_LIST]
+        assert len(lines) == 1 and len(lines[0].points) == 2 * 19
+        ex.shutdown()
+        avatar.destroy_node()
+        io.destroy_node()
+
+
+def test_video_source_plays_the_clip_at_its_rate_with_rising_stamps():
+    with ros_context() as context:
+        src = VideoSourceNode(context=context, parameter_overrides=[Parameter("path", value=str(DEMO_VIDEO)),
+                                                                    Parameter("rate_scale", value=4.0)])
+        io = Node("video_test_io", context=context)
+        frames: list[Image] = []
+        io.create_subscription(Image, "/image_raw", frames.append, qos_profile_sensor_data)
+        ex = make_executor(context, src, io)
+        assert spin_until(ex, lambda: src.finished, 20.0)
+        spin_until(ex, lambda: False, 0.2)
+        assert src.published == 230
+        assert len(frames) > 200  # best-effort delivery may lose a few
+        stamps = [f.header.stamp.sec + f.header.stamp.nanosec * 1e-9 for f in frames]
+        assert stamps == sorted(stamps)
+        assert 1 / 240 < np.median(np.diff(stamps)) < 1 / 60, "about 4x the speed of a 30 FPS clip"
+        assert frames[0].encoding == "bgr8" and (frames[0].width, frames[0].height) == (640, 360)
+        assert frames[0].header.frame_id == "camera"
+        ex.shutdown()
+        src.destroy_node()
+        io.destroy_node()

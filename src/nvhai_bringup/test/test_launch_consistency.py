@@ -1,0 +1,128 @@
+"""live.launch.py and config/live.yaml agree with the real nodes.
+
+ROS 2 `launch` is not installable here, so the launch file runs against small stand-ins of the
+launch API that record what it asks for; what it asks for is then checked against the
+packages' console scripts and each node's declared parameters.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nvhai_bringup.avatar_node import PARAMETERS as AVATAR
+from nvhai_bringup.launch_plan import CAMERAS
+from nvhai_bringup.video_source_node import PARAMETERS as VIDEO
+from nvhai_perception.node import PARAMETERS as PERCEPTION
+from nvhai_perception.ros_params import defaults
+from nvhai_predictor.node import PARAMETERS as PREDICTOR
+
+PKG = Path(__file__).resolve().parents[1]
+SRC = PKG.parent
+DECLARED = {"nvhai_perception": PERCEPTION, "nvhai_predictor": PREDICTOR, "nvhai_avatar": AVATAR,
+            "nvhai_video_source": VIDEO}
+
+
+class Recorded:
+    """Stands in for any launch class or substitution: remembers how it was built."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.args, self.kwargs = args, kwargs
+
+
+def launch_stubs() -> dict[str, types.ModuleType]:
+    mods = {}
+    for name, attrs in {
+        "launch": ["LaunchDescription"], "launch.actions": ["DeclareLaunchArgument"],
+        "launch.conditions": ["LaunchConfigurationEquals", "IfCondition"],
+        "launch.substitutions": ["LaunchConfiguration", "PathJoinSubstitution"],
+        "launch_ros": [], "launch_ros.actions": ["Node"], "launch_ros.substitutions": ["FindPackageShare"],
+    }.items():
+        mod = types.ModuleType(name)
+        for attr in attrs:
+            setattr(mod, attr, type(attr, (Recorded,), {}))
+        mods[name] = mod
+    return mods
+
+
+@pytest.fixture(scope="module")
+def launched():
+    saved = {k: sys.modules.get(k) for k in launch_stubs()}
+    sys.modules.update(launch_stubs())
+    try:
+        spec = importlib.util.spec_from_file_location("live_launch", PKG / "launch" / "live.launch.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        description = module.generate_launch_description()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
+    actions = description.args[0]
+    args = {a.args[0]: a.kwargs for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
+    nodes = [a.kwargs for a in actions if type(a).__name__ == "Node"]
+    return args, nodes
+
+
+def console_scripts(package: str) -> set[str]:
+    return set(re.findall(r'"(\w[\w-]*) = ', (SRC / package / "setup.py").read_text()))
+
+
+def test_launch_arguments(launched):
+    args, _ = launched
+    assert {"camera", "video_device", "video_path", "model", "params_file", "use_sim_time"} <= set(args)
+    assert args["camera"]["choices"] == list(CAMERAS)
+
+
+def test_every_nvhai_executable_exists_and_has_a_parameter_section(launched):
+    _, nodes = launched
+    live = yaml.safe_load((PKG / "config" / "live.yaml").read_text())
+    for node in nodes:
+        if node["package"].startswith("nvhai_"):
+            assert node["executable"] in console_scripts(node["package"]), node
+            assert node["name"] in live, f"no section for {node['name']} in live.yaml"
+    names = {n["name"] for n in nodes}
+    assert set(live) <= names, f"live.yaml sections without a node: {set(live) - names}"
+
+
+def test_each_camera_choice_starts_exactly_one_driver(launched):
+    _, nodes = launched
+    chosen = [n["condition"].args[1] for n in nodes if "condition" in n]
+    assert sorted(chosen) == sorted(CAMERAS)
+    assert all(n.get("remappings") == [("image_raw", "/image_raw")] for n in nodes if "condition" in n)
+
+
+def test_predictor_gets_the_model_argument(launched):
+    _, nodes = launched
+    (predictor,) = [n for n in nodes if n["name"] == "nvhai_predictor"]
+    overrides = [p for p in predictor["parameters"] if isinstance(p, dict)]
+    assert any("model_path" in p and p["model_path"].args == ("model",) for p in overrides)
+
+
+@pytest.mark.parametrize("section", list(DECLARED))
+def test_live_yaml_parameters_are_declared_with_the_same_type(section):
+    live = yaml.safe_load((PKG / "config" / "live.yaml").read_text())
+    declared = defaults(DECLARED[section])
+    for key, value in live[section]["ros__parameters"].items():
+        assert key in declared, f"{section}: '{key}' is not a parameter of the node"
+        assert type(value) is type(declared[key]), f"{section}.{key}: {type(value).__name__} vs {declared[key]!r}"
+
+
+@pytest.mark.parametrize(("yaml_name", "section"), [("avatar.yaml", "nvhai_avatar"),
+                                                    ("video_source.yaml", "nvhai_video_source")])
+def test_default_yaml_matches_declared_defaults(yaml_name, section):
+    data = yaml.safe_load((PKG / "config" / yaml_name).read_text())
+    assert data[section]["ros__parameters"] == defaults(DECLARED[section])
+
+
+def test_launch_and_config_are_installed():
+    setup = (PKG / "setup.py").read_text()
+    assert 'glob("launch/*.launch.py")' in setup and 'glob("config/*.yaml")' in setup
