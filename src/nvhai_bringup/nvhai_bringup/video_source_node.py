@@ -43,7 +43,8 @@ class VideoSourceNode(Node):
         self.finished = False
         period = 1.0 / (self.source.fps * max(self.p.rate_scale, 1e-3))
         self.create_timer(period, self._tick)
-        self.get_logger().info(f"playing {self.source.path} at {self.source.fps * self.p.rate_scale:.1f} FPS on {self.p.topic}")
+        fps = self.source.fps * self.p.rate_scale
+        self.get_logger().info(f"playing {self.source.path} at {fps:.1f} FPS on {self.p.topic}")
 
     def _tick(self) -> None:
         if self.finished:
