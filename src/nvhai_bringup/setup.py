@@ -24,6 +24,7 @@ setup(
     tests_require=["pytest"],
     entry_points={"console_scripts": [
         "nvhai-demo = nvhai_bringup.demo:main",
+        "nvhai-bag = nvhai_bringup.bag_cli:main",
         "video_source_node = nvhai_bringup.video_source_node:main",
         "avatar_node = nvhai_bringup.avatar_node:main",
     ]},
