@@ -1,7 +1,8 @@
 """Test-session set-up shared by every package's tests.
 
-Each test session gets its own ROS domain on the loopback interface, so concurrent runs (and
-whatever else runs DDS on this machine) never see each other's topics; subprocesses inherit it.
+Each test session gets its own ROS domain, and Fast DDS is confined to this host (loopback +
+shared memory, nvhai_bringup/config/fastdds_local.xml), so concurrent runs never see each other's
+topics, nothing leaves the machine, and large images cross processes intact. Subprocesses inherit both.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import os
 import random
 
 os.environ.setdefault("ROS_DOMAIN_ID", str(random.Random().randint(1, 101)))
-os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "src", "nvhai_bringup", "config", "fastdds_local.xml"))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -47,6 +47,8 @@ def _import_3d(a: argparse.Namespace, files: list[Path], to_coco3d) -> None:
 
     rng = np.random.default_rng(a.seed)
     exclude = set(a.exclude or [])
+    if a.exclude_from:  # e.g. the held-out test split: its motions must not leak into pretraining
+        exclude |= set(load_clips(a.exclude_from))
     clips = {}
     for path in tqdm(files, desc="import", unit="clip"):
         if path.stem in exclude:
@@ -166,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(arg, required=True)
         p.add_argument("--views", type=int, default=4, help="random cameras per clip")
         p.add_argument("--exclude", nargs="*", help="clip names to leave out (held-out test clips)")
+        p.add_argument("--exclude-from", help="leave out the clips of this keypoint .npz (e.g. the test split)")
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--out", required=True)
         p.set_defaults(func=func)

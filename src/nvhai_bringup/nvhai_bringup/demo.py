@@ -16,6 +16,15 @@ from pathlib import Path
 import numpy as np
 
 
+def local_dds_profile() -> str:
+    """config/fastdds_local.xml, from the source tree or the installed share folder."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "config", Path(sys.prefix) / "share" / "nvhai_bringup" / "config"):
+        if (candidate / "fastdds_local.xml").exists():
+            return str(candidate / "fastdds_local.xml")
+    return ""
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nvhai-demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -28,7 +37,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")  # the demo talks to itself only
+    # The demo talks to itself only: keep its DDS traffic on this host (loopback + shared memory).
+    os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", local_dds_profile())
     import rclpy
     from rclpy.executors import SingleThreadedExecutor
     from rclpy.node import Node

@@ -125,4 +125,4 @@ def test_default_yaml_matches_declared_defaults(yaml_name, section):
 
 def test_launch_and_config_are_installed():
     setup = (PKG / "setup.py").read_text()
-    assert 'glob("launch/*.launch.py")' in setup and 'glob("config/*.yaml")' in setup
+    assert 'glob("launch/*.launch.py")' in setup and 'glob("config/*.yaml")' in setup and 'glob("config/*.xml")' in setup
