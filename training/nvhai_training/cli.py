@@ -8,7 +8,8 @@
   train            train (or finetune with --init) one architecture
   export           checkpoint -> ONNX with the contract the predictor checks
   evaluate         MAE / per-horizon MAE / accuracy of an ONNX model vs zero- and constant-velocity
-  plot             MAE curves from training logs; improvement per synthetic tier
+  plot             MAE curves from training logs
+  plot-tiers       improvement over scratch per synthetic tier
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def _extract(a: argparse.Namespace) -> None:
     print(f"extracted {len(report['done'])} clips to {a.out}")
     if report["no_person"]:
         print(f"no person found in {len(report['no_person'])} clips: {', '.join(report['no_person'])}")
+    if report["unreadable"]:
+        print(f"could not read {len(report['unreadable'])} files: {', '.join(report['unreadable'])}")
 
 
 def _split(a: argparse.Namespace) -> None:
@@ -108,7 +111,7 @@ def _train(a: argparse.Namespace) -> None:
     from nvhai_training.train import TrainConfig, train
 
     config = TrainConfig(arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, eval_every=a.eval_every,
-                         seed=a.seed, threads=a.threads)
+                         seed=a.seed, threads=a.threads, optimizer=a.optimizer, weight_decay=a.weight_decay)
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
@@ -147,6 +150,15 @@ def _plot(a: argparse.Namespace) -> None:
     logs = dict(item.split("=", 1) for item in a.log)
     mae_curves(logs, a.out)
     print(f"wrote {a.out}")
+
+
+def _plot_tiers(a: argparse.Namespace) -> None:
+    from nvhai_training.plots import read_log, tier_improvement
+
+    scratch = read_log(a.scratch)[1][-1]
+    tiers = {name: read_log(path)[1][-1] for name, path in (item.split("=", 1) for item in a.tier)}
+    tier_improvement(scratch, tiers, a.out)
+    print(json.dumps({"scratch_mae": scratch, "tiers_mae": tiers}, indent=2))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=200)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, help="default: the paper's rate for the architecture")
+    p.add_argument("--optimizer", choices=["adam", "adamw"], default="adam",
+                   help="adam: the paper's (L2 weight decay); adamw: decoupled weight decay")
+    p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--stride", type=int, default=1, help="window stride in frames (paper: 1)")
     p.add_argument("--test-stride", type=int, default=5)
     p.add_argument("--eval-every", type=int, default=5)
@@ -222,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log", nargs="+", required=True, help="NAME=path/to/log.csv")
     p.add_argument("--out", required=True)
     p.set_defaults(func=_plot)
+
+    p = sub.add_parser("plot-tiers", help="relative improvement over scratch per synthetic tier")
+    p.add_argument("--scratch", required=True, help="log.csv of the model trained from scratch")
+    p.add_argument("--tier", nargs="+", required=True, help="NAME=log.csv of the finetuned model per tier")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_plot_tiers)
     return parser
 
 

@@ -58,12 +58,12 @@ def read_labels_csv(path: str | Path) -> dict[str, str]:
 
 def extract(videos: str | Path, out: str | Path, labels_csv: str | Path | None = None, min_found: float = 0.5,
             progress: bool = True) -> dict[str, list[str]]:
-    """Extract every video under `videos`; returns {'done': [...], 'no_person': [...]}."""
+    """Extract every video under `videos`; returns {'done': [...], 'no_person': [...], 'unreadable': [...]}."""
     files = sorted(p for p in Path(videos).iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
     cache = Path(str(out) + ".cache")
     cache.mkdir(parents=True, exist_ok=True)
     labels = read_labels_csv(labels_csv) if labels_csv else {}
-    report: dict[str, list[str]] = {"done": [], "no_person": []}
+    report: dict[str, list[str]] = {"done": [], "no_person": [], "unreadable": []}
     for path in tqdm(files, desc="extract", unit="clip", disable=not progress):
         cached = cache / f"{path.stem}.npy"
         skipped = cache / f"{path.stem}.no_person"
@@ -71,7 +71,11 @@ def extract(videos: str | Path, out: str | Path, labels_csv: str | Path | None =
             report["no_person"].append(path.stem)
             continue
         if not cached.exists():
-            keypoints, found = video_keypoints(path)
+            try:
+                keypoints, found = video_keypoints(path)
+            except OSError:
+                report["unreadable"].append(path.stem)
+                continue
             if found < min_found:
                 skipped.write_text(f"person found in {found:.0%} of frames\n")
                 report["no_person"].append(path.stem)

@@ -142,6 +142,10 @@ class ResidualDCT(nn.Module):
             nn.init.zeros_(layer.bias)
         self.classification_head = nn.Sequential(nn.Dropout(dropout), nn.Linear(FEATURES * hidden, n_labels))
 
+    def no_weight_decay(self) -> tuple[str, ...]:
+        """The linear path is exempt from L2 decay: decay would pull it back to zero velocity."""
+        return ("linear_path.weight", "linear_path.bias")
+
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         last = x[:, -1:]  # (B, 1, 34)
         rel = x - last

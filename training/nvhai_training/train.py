@@ -36,6 +36,9 @@ class TrainConfig:
     batch_size: int = 32
     lr: float | None = None  # None: the paper's rate for the architecture
     weight_decay: float = 1e-4
+    # "adam": the paper's Adam with L2 weight decay. "adamw": decoupled decay; with gradients as
+    # small as a forecast residual's, Adam's L2 term pulls a model back towards zero velocity.
+    optimizer: str = "adam"
     ce_weight: float = 0.3
     eval_every: int = 5
     flip_augment: bool = True
@@ -100,7 +103,11 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
     else:
         model = build_model(config.arch, config.t_in, config.t_out, len(EMOTION_LABELS))
     lr = config.lr or LEARNING_RATES[config.arch]
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=config.weight_decay)
+    opt_class = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[config.optimizer]
+    free = set(getattr(model, "no_weight_decay", lambda: ())())
+    groups = [{"params": [p for n, p in model.named_parameters() if n not in free]},
+              {"params": [p for n, p in model.named_parameters() if n in free], "weight_decay": 0.0}]
+    optimizer = opt_class([g for g in groups if g["params"]], lr=lr, weight_decay=config.weight_decay)
     x_all = torch.from_numpy(train_set.inputs)
     y_all = torch.from_numpy(train_set.targets)
     l_all = torch.from_numpy(train_set.labels)
