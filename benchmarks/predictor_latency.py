@@ -1,0 +1,138 @@
+"""Predictor: bare onnxruntime inference vs. the ROS-free core step vs. the node end to end
+(keypoints message published -> forecast received), per model, 1 person.
+
+    .venv/bin/python benchmarks/predictor_latency.py [--runs 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from table import peak_rss_mb, print_table, stats_ms  # noqa: E402
+
+os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "src", "nvhai_bringup", "config", "fastdds_local.xml"))
+
+CMU = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "cmu_mocap", "cmu_coco17_30fps_train.npz")
+
+
+def motion(n: int) -> np.ndarray:
+    if os.path.exists(CMU):
+        with np.load(CMU) as d:
+            clip = d["001_01"]
+    else:
+        clip = 0.5 + 0.05 * np.sin(np.arange(600)[:, None, None] / 10 + np.random.default_rng(0).random((1, 17, 2)))
+    return np.stack([clip[i % len(clip)] for i in range(n)]) * [640, 480]
+
+
+def models(tmp: str) -> dict[str, str]:
+    from nvhai_predictor.contract import ModelContract
+    from nvhai_predictor.model_runner import default_model_path
+    from nvhai_training.export import export_onnx
+    from nvhai_training.models import build_model
+
+    out = {"default.onnx (shipped)": default_model_path()}
+    for arch in ("mlp", "lstm", "cnn_lstm", "transformer"):
+        out[arch] = os.path.join(tmp, f"{arch}.onnx")
+        export_onnx(build_model(arch).eval(), out[arch], ModelContract(model_name=arch))
+    return out
+
+
+def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
+    import rclpy
+    from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
+    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.node import Node
+    from rclpy.parameter import Parameter
+    from std_msgs.msg import Header
+
+    from nvhai_perception.ros_conversions import sec_to_stamp
+    from nvhai_predictor.forecaster import Forecaster, Observation
+    from nvhai_predictor.model_runner import ModelRunner
+    from nvhai_predictor.node import PredictorNode
+    from nvhai_predictor.normalization import normalize
+
+    runner = ModelRunner(path)
+    window = normalize(xy[:60])[0][None].astype(np.float32)
+    bare = []
+    for i in range(runs + 20):
+        t0 = time.perf_counter()
+        runner.run(window)
+        if i >= 20:
+            bare.append(time.perf_counter() - t0)
+    forecaster, core = Forecaster(runner), []
+    ones = np.ones(17)
+    for i in range(runs + 60):
+        t0 = time.perf_counter()
+        forecaster.step(i / 30, [Observation(0, xy[i], ones)], 640, 480)
+        if i >= 60:
+            core.append(time.perf_counter() - t0)
+
+    class TimedPredictor(PredictorNode):
+        """The real node, with the time spent in its keypoints callback recorded."""
+
+        callback: list[float] = []  # noqa: RUF012
+
+        def _on_keypoints(self, msg) -> None:
+            t0 = time.perf_counter()
+            super()._on_keypoints(msg)
+            self.callback.append(time.perf_counter() - t0)
+
+    rclpy.init()
+    node = TimedPredictor(parameter_overrides=[Parameter("model_path", value=path)])
+    io = Node("predictor_bench")
+    pub = io.create_publisher(BodyKeypointsArray, "/body_keypoints", 10)
+    got: list[float] = []
+    io.create_subscription(MotionForecast, "/future_poses", lambda m: got.append(time.perf_counter()), 10)
+    ex = SingleThreadedExecutor()
+    ex.add_node(node)
+    ex.add_node(io)
+    while pub.get_subscription_count() == 0:
+        ex.spin_once(timeout_sec=0.05)
+    e2e = []
+    for i in range(runs + 60):
+        header = Header(stamp=sec_to_stamp(100 + i / 30), frame_id="camera")
+        msg = BodyKeypointsArray(header=header, image_width=640, image_height=480, people=[BodyKeypoints(
+            header=header, person_id=0, image_width=640, image_height=480, x=xy[i, :, 0].astype(np.float32),
+            y=xy[i, :, 1].astype(np.float32), confidence=np.ones(17, np.float32), score=1.0)])
+        n = len(got)
+        t0 = time.perf_counter()
+        pub.publish(msg)
+        deadline = t0 + 1.0
+        while len(got) == n and time.perf_counter() < deadline:
+            ex.spin_once(timeout_sec=0.01)
+        if i >= 60 and len(got) > n:
+            e2e.append(got[-1] - t0)
+    ex.shutdown()
+    node.destroy_node()
+    io.destroy_node()
+    rclpy.shutdown()
+    b, c, e, cb = stats_ms(bare), stats_ms(core), stats_ms(e2e), stats_ms(node.callback[60:])
+    return [b["median_ms"], b["p99_ms"], c["median_ms"], c["p99_ms"], cb["median_ms"], cb["p99_ms"],
+            cb["median_ms"] - b["median_ms"], e["median_ms"], e["p99_ms"]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=300)
+    args = parser.parse_args()
+    xy = motion(args.runs + 60)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path in models(tmp).items():
+            rows.append([name, *bench(path, xy, args.runs)])
+    print_table(f"nvhai_predictor, 1 person, {args.runs} frames, onnxruntime CPU 1 thread (peak RSS "
+                f"{peak_rss_mb():.0f} MB)",
+                ["model", "bare median ms", "bare p99", "core step median", "core p99", "node callback median",
+                 "callback p99", "node overhead ms", "e2e via DDS median", "e2e p99"], rows)
+
+
+if __name__ == "__main__":
+    main()
