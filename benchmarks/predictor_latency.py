@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from table import peak_rss_mb, print_table, stats_ms  # noqa: E402
+from table import peak_rss_mb, print_table, stats_ms
 
 os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "src", "nvhai_bringup", "config", "fastdds_local.xml"))
@@ -47,12 +47,12 @@ def models(tmp: str) -> dict[str, str]:
 
 def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
     import rclpy
-    from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
     from rclpy.executors import SingleThreadedExecutor
     from rclpy.node import Node
     from rclpy.parameter import Parameter
     from std_msgs.msg import Header
 
+    from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
     from nvhai_perception.ros_conversions import sec_to_stamp
     from nvhai_predictor.forecaster import Forecaster, Observation
     from nvhai_predictor.model_runner import ModelRunner
