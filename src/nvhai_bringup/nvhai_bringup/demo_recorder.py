@@ -34,6 +34,9 @@ class DemoRecording:
             for future in self.forecasts.get(t, []):
                 for k, colour in FORECAST_COLOURS.items():
                     draw_skeleton(img, future[min(k, len(future)) - 1], color=colour, thickness=1)
+            people = self.keypoints.get(t, [])
+            if people:
+                _inset_zoom(img, people[0][0])
             avatar = self.avatars.get(t, avatar)
             caption = self.emotions.get(t, caption)
             cv2.putText(img, caption, (10, img.shape[0] - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2,
@@ -42,6 +45,23 @@ class DemoRecording:
             panel = cv2.resize(panel, (round(panel.shape[1] * img.shape[0] / panel.shape[0]), img.shape[0]))
             out.append(np.hstack([img, panel]))
         return out
+
+
+def _inset_zoom(img: np.ndarray, xy: np.ndarray, height_frac: float = 0.55) -> None:
+    """Paste an enlarged crop around the person into the top-right corner (people are small in wide shots)."""
+    h, w = img.shape[:2]
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    side = max(x1 - x0, y1 - y0) * 1.25 + 16
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    a, b = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+    crop = img[b:int(min(h, cy + side / 2)), a:int(min(w, cx + side / 2))]
+    if crop.size == 0:
+        return
+    size = int(h * height_frac)
+    zoom = cv2.resize(crop, (size * crop.shape[1] // max(crop.shape[0], 1), size), interpolation=cv2.INTER_LINEAR)
+    zoom = zoom[:, : w // 2]
+    img[4:4 + zoom.shape[0], w - 4 - zoom.shape[1]:w - 4] = zoom
+    cv2.rectangle(img, (w - 5 - zoom.shape[1], 3), (w - 4, 4 + zoom.shape[0]), (255, 255, 255), 1)
 
 
 def write_video(frames: list[np.ndarray], path: Path, fps: float) -> None:
