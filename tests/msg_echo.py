@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import rclpy
 from rclpy.node import Node
 
 from nvhai_msgs import msg as nvhai
+from nvhai_perception.ros_main import run_node
 
 TYPES = (nvhai.BodyKeypoints, nvhai.BodyKeypointsArray, nvhai.MotionForecast, nvhai.EmotionProbabilities,
          nvhai.NonverbalResponse)
@@ -23,15 +23,7 @@ class Echo(Node):
 
 
 def main() -> None:
-    rclpy.init()
-    node = Echo()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(Echo)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ controller), /avatar/image (the rendered avatar) and /avatar/markers (RViz/Foxgl
 from __future__ import annotations
 
 import numpy as np
-import rclpy
 from geometry_msgs.msg import Point
 from rclpy.duration import Duration
 from rclpy.node import Node
@@ -19,6 +18,7 @@ from nvhai_bringup.response_policy import Response, ResponsePolicy
 from nvhai_msgs.msg import EmotionProbabilities, MotionForecast, NonverbalResponse
 from nvhai_perception.coco17 import SKELETON
 from nvhai_perception.ros_conversions import rgb_to_image, stamp_to_sec
+from nvhai_perception.ros_main import run_node
 from nvhai_perception.ros_params import Param, declare
 
 PARAMETERS: tuple[Param, ...] = (
@@ -101,15 +101,7 @@ class AvatarNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    rclpy.init(args=args)
-    node = AvatarNode()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(AvatarNode, args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import rclpy
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
@@ -10,6 +9,7 @@ from std_msgs.msg import Header
 
 from nvhai_bringup.frame_source import FrameSource
 from nvhai_perception.ros_conversions import rgb_to_image
+from nvhai_perception.ros_main import run_node
 from nvhai_perception.ros_params import Param, declare
 
 PARAMETERS: tuple[Param, ...] = (
@@ -63,16 +63,7 @@ class VideoSourceNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    rclpy.init(args=args)
-    node = VideoSourceNode()
-    try:
-        while rclpy.ok() and not node.finished:
-            rclpy.spin_once(node, timeout_sec=0.1)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(VideoSourceNode, args, done=lambda node: node.finished)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -17,6 +16,7 @@ from nvhai_perception.image_codec import ImageDecodeError
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 from nvhai_perception.ros_conversions import image_to_rgb, people_to_msg, rgb_to_image, stamp_to_sec
 from nvhai_perception.ros_diagnostics import ERROR, OK, WARN, publish_status
+from nvhai_perception.ros_main import run_node
 from nvhai_perception.ros_params import Param, declare
 
 PARAMETERS: tuple[Param, ...] = (
@@ -178,15 +178,7 @@ class PerceptionNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    rclpy.init(args=args)
-    node = PerceptionNode()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(PerceptionNode, args)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import rclpy
 from builtin_interfaces.msg import Duration
 from diagnostic_msgs.msg import DiagnosticArray
 from rcl_interfaces.msg import SetParametersResult
@@ -17,6 +16,7 @@ from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForec
 from nvhai_perception.coco17 import NUM_KEYPOINTS
 from nvhai_perception.ros_conversions import stamp_to_sec
 from nvhai_perception.ros_diagnostics import ERROR, OK, WARN, publish_status
+from nvhai_perception.ros_main import run_node
 from nvhai_perception.ros_params import Param, declare
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
@@ -156,15 +156,7 @@ class PredictorNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    rclpy.init(args=args)
-    node = PredictorNode()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(PredictorNode, args)
 
 
 if __name__ == "__main__":
