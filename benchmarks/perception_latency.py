@@ -63,11 +63,13 @@ def bench_node(frames: list[np.ndarray], rate_hz: float | None) -> tuple[dict, f
     node = Node("perception_bench")
     pub = node.create_publisher(Image, "/bench/image", qos_profile_sensor_data)
     latencies, received = [], []
+    measuring_since = [float("inf")]
 
     def on_kp(msg: BodyKeypointsArray) -> None:
         now = node.get_clock().now().nanoseconds * 1e-9
-        latencies.append(now - stamp_to_sec(msg.header.stamp))
-        received.append(now)
+        if stamp_to_sec(msg.header.stamp) >= measuring_since[0]:  # late answers to warm-up frames don't count
+            latencies.append(now - stamp_to_sec(msg.header.stamp))
+            received.append(now)
 
     node.create_subscription(BodyKeypointsArray, "/bench/keypoints", on_kp, 100)
     deadline = time.monotonic() + 30
@@ -78,8 +80,7 @@ def bench_node(frames: list[np.ndarray], rate_hz: float | None) -> tuple[dict, f
     while time.monotonic() < warm:
         pub.publish(rgb_to_image(frames[0], Header(stamp=node.get_clock().now().to_msg()), "bgr8"))
         rclpy.spin_once(node, timeout_sec=0.05)
-    latencies.clear()
-    received.clear()
+    measuring_since[0] = node.get_clock().now().nanoseconds * 1e-9
     start = time.monotonic()
     for i, f in enumerate(frames):
         if rate_hz:
