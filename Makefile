@@ -20,6 +20,7 @@ test: setup
 benchmark: setup
 	$(PY) benchmarks/perception_latency.py
 	$(PY) benchmarks/predictor_latency.py
+	$(PY) benchmarks/model_table.py
 
 clean:
 	rm -rf $(VENV) build
