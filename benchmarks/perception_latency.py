@@ -30,10 +30,10 @@ def frames_640x480(n: int) -> list[np.ndarray]:
     return [clip[i % len(clip)] for i in range(n)]
 
 
-def bench_core(frames: list[np.ndarray]) -> tuple[dict, float]:
+def bench_core(frames: list[np.ndarray], max_people: int = 1) -> tuple[dict, float]:
     from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 
-    pipeline = KeypointPipeline(PipelineConfig(smoothing=True))
+    pipeline = KeypointPipeline(PipelineConfig(smoothing=True, max_people=max_people))
     times = []
     start = time.perf_counter()
     for i, f in enumerate(frames):
@@ -108,8 +108,10 @@ def main() -> None:
     live, live_fps, live_n = bench_node(frames, 30.0)
     flat, flat_fps, flat_n = bench_node(frames, 60.0)
     core, core_fps = bench_core(frames)  # last: MediaPipe's threads in this process would compete with the node
+    multi, multi_fps = bench_core(frames, max_people=3)
     rows = [
         ["core (KeypointPipeline.process)", core["median_ms"], core["p99_ms"], f"{core_fps:.1f}", len(frames)],
+        ["core, max_people=3 (PoseLandmarker)", multi["median_ms"], multi["p99_ms"], f"{multi_fps:.1f}", len(frames)],
         ["node, camera at 30 FPS (image stamp -> keypoints)", live["median_ms"], live["p99_ms"], f"{live_fps:.1f}",
          f"{live_n}/{len(frames)}"],
         ["node, camera at 60 FPS (drops frames when busy)", flat["median_ms"], flat["p99_ms"], f"{flat_fps:.1f}",

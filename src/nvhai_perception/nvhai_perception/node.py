@@ -32,7 +32,8 @@ PARAMETERS: tuple[Param, ...] = (
     Param("static_image_mode", False, "Detect in every image independently instead of tracking (for photos)."),
     Param("min_detection_confidence", 0.5, "MediaPipe person detection threshold."),
     Param("min_tracking_confidence", 0.5, "MediaPipe landmark tracking threshold."),
-    Param("max_people", 1, "Most people reported per frame (the MediaPipe backend sees one)."),
+    Param("max_people", 1, "Most people tracked per frame: 1 uses MediaPipe's single-person pose (fastest), "
+          "more uses its multi-person PoseLandmarker (about twice the time per frame)."),
     Param("min_person_score", 0.2, "People whose mean keypoint confidence is below this are not reported."),
     Param("smoothing", True, "One-Euro smoothing of keypoints per tracked person."),
     Param("smoothing_min_cutoff", 1.0, "One-Euro minimum cutoff frequency (Hz): lower = smoother when still."),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nvhai_perception.multi_pose_estimator import MultiPoseEstimator
 from nvhai_perception.one_euro import OneEuroFilter
 from nvhai_perception.person import PersonKeypoints
 from nvhai_perception.pose_estimator import PoseEstimator
@@ -26,11 +27,19 @@ class PipelineConfig:
 
 
 class KeypointPipeline:
-    """Pose estimation -> person tracking -> One-Euro smoothing per tracked person."""
+    """Pose estimation -> person tracking -> One-Euro smoothing per tracked person.
 
-    def __init__(self, config: PipelineConfig | None = None, estimator: PoseEstimator | None = None) -> None:
+    max_people == 1 uses MediaPipe's single-person solution (fastest); more uses the Tasks
+    PoseLandmarker (about twice the time per frame).
+    """
+
+    def __init__(self, config: PipelineConfig | None = None,
+                 estimator: PoseEstimator | MultiPoseEstimator | None = None) -> None:
         self.config = config or PipelineConfig()
         c = self.config
+        if estimator is None and c.max_people > 1:
+            estimator = MultiPoseEstimator(c.max_people, c.static_image_mode, c.min_detection_confidence,
+                                           c.min_tracking_confidence)
         self.estimator = estimator or PoseEstimator(c.static_image_mode, c.min_detection_confidence,
                                                     c.min_tracking_confidence)
         self.tracker = PersonTracker(max_missed=c.track_max_missed)
@@ -38,7 +47,7 @@ class KeypointPipeline:
 
     def process(self, rgb: np.ndarray, stamp_s: float) -> list[PersonKeypoints]:
         """People in one RGB frame taken at `stamp_s` (seconds; used by the smoother)."""
-        people = [p for p in self.estimator.estimate(rgb) if p.score >= self.config.min_person_score]
+        people = [p for p in self.estimator.estimate(rgb, stamp_s) if p.score >= self.config.min_person_score]
         people = sorted(people, key=lambda p: p.score, reverse=True)[: self.config.max_people]
         self.tracker.update(people)
         if self.config.smoothing:

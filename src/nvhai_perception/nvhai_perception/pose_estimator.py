@@ -13,8 +13,8 @@ class PoseEstimator:
 
     `static_image_mode=False` tracks the person across frames (video: faster and steadier);
     True runs the detector on every image (independent photographs).
-    MediaPipe's solutions API sees one person per frame; the tracker downstream already keeps
-    ids, so a multi-person backend can replace this class without touching the node.
+    MediaPipe's solutions API sees one person per frame (and is the fastest);
+    MultiPoseEstimator takes over when more people are wanted.
     """
 
     max_people = 1
@@ -32,8 +32,8 @@ class PoseEstimator:
             min_tracking_confidence=min_tracking_confidence,
         )
 
-    def estimate(self, rgb: np.ndarray) -> list[PersonKeypoints]:
-        """People in an (H, W, 3) uint8 RGB image, keypoints in its pixels."""
+    def estimate(self, rgb: np.ndarray, t_s: float | None = None) -> list[PersonKeypoints]:
+        """People in an (H, W, 3) uint8 RGB image, keypoints in its pixels (`t_s` is not needed here)."""
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected (H, W, 3) uint8 RGB, got {rgb.shape} {rgb.dtype}")
         height, width = rgb.shape[:2]

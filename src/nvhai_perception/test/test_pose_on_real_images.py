@@ -60,3 +60,24 @@ def test_video_tracks_the_jumping_person_with_one_id():
     assert len(upright) >= 0.9 * len(detected), "nose above shoulders above hips above knees/ankles"
     conf = np.stack([p.confidence for p in detected])
     assert np.median(conf[:, FACE + SHOULDERS + HIPS]) > 0.8
+
+
+@pytest.mark.skipif(not DEMO_VIDEO.exists(), reason="bundled demo video missing")
+def test_two_people_get_two_persistent_ids():
+    """From frame 0 on the person on the box (y < 190) is tracked; from ~frame 50 a walker passes below.
+    Frames 80-140 are scored."""
+    frames = demo_video_frames(0, 140)
+    pipeline = KeypointPipeline(PipelineConfig(max_people=3, smoothing=True))
+    seen = [pipeline.process(rgb, i / 30.0) for i, rgb in enumerate(frames)][80:]
+    frames = frames[80:]
+    pipeline.close()
+    both = [people for people in seen if len(people) == 2]
+    assert len(both) >= 0.8 * len(frames), [len(p) for p in seen]
+    on_box, walker = set(), set()
+    for people in both:
+        for p in people:
+            _, y0, _, y1 = p.bbox()
+            (on_box if y1 < 190 else walker).add(p.person_id)
+            assert y1 < 190 or y0 > 150, "each box is one of the two people"
+    assert len(on_box) == 1 and len(walker) == 1 and on_box != walker, (on_box, walker)
+    assert all(len(people) <= 2 for people in seen), "no duplicate of one person"

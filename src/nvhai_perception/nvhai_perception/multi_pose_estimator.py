@@ -1,0 +1,109 @@
+"""Several people per frame: MediaPipe's Tasks PoseLandmarker, built offline from the wheel's own models.
+
+mediapipe 0.10.21 ships the BlazePose detector and full landmark model as bare .tflite files;
+the Tasks API wants them in a `.task` bundle with normalisation metadata. Both are written here,
+in memory, at start-up (nothing is downloaded or written to disk).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+import numpy as np
+
+from nvhai_perception.blazepose import blazepose_to_coco
+from nvhai_perception.person import PersonKeypoints
+
+# (file in the wheel, name in the bundle, input normalisation mean/std, number of outputs)
+_MODELS = (
+    ("modules/pose_detection/pose_detection.tflite", "pose_detector.tflite", 127.5, 127.5, 2),
+    ("modules/pose_landmark/pose_landmark_full.tflite", "pose_landmarks_detector.tflite", 0.0, 255.0, 5),
+)
+
+
+def pose_landmarker_bundle() -> bytes:
+    """The .task bundle for PoseLandmarker made from the mediapipe wheel's pose models."""
+    import mediapipe as mp
+    from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
+
+    root = os.path.dirname(mp.__file__)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as bundle:
+        for path, name, mean, std, outputs in _MODELS:
+            with open(os.path.join(root, path), "rb") as f:
+                writer = metadata_writer.MetadataWriter.create(bytearray(f.read()))
+            writer.add_image_input(norm_mean=[mean], norm_std=[std])
+            for i in range(outputs):
+                writer.add_feature_output(name=f"output_{i}")
+            bundle.writestr(name, bytes(writer.populate()[0]))
+    return out.getvalue()
+
+
+def _area(box: tuple[float, float, float, float]) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def _covered(small: tuple[float, float, float, float], big: tuple[float, float, float, float]) -> float:
+    """Fraction of `small`'s box inside `big`'s."""
+    ix = max(0.0, min(small[2], big[2]) - max(small[0], big[0]))
+    iy = max(0.0, min(small[3], big[3]) - max(small[1], big[1]))
+    return ix * iy / max(_area(small), 1e-9)
+
+
+class MultiPoseEstimator:
+    """Up to `max_people` people per RGB frame; duplicate detections of one person are merged."""
+
+    def __init__(self, max_people: int = 3, static_image_mode: bool = False, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5, duplicate_overlap: float = 0.6) -> None:
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self.max_people = max_people
+        self.video = not static_image_mode
+        self.duplicate_overlap = duplicate_overlap
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=pose_landmarker_bundle()),
+            running_mode=vision.RunningMode.VIDEO if self.video else vision.RunningMode.IMAGE,
+            num_poses=max_people, min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_detection_confidence, min_tracking_confidence=min_tracking_confidence)
+        self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        self._last_ms = -1
+
+    def estimate(self, rgb: np.ndarray, t_s: float | None = None) -> list[PersonKeypoints]:
+        import mediapipe as mp
+
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"expected (H, W, 3) uint8 RGB, got {rgb.shape} {rgb.dtype}")
+        height, width = rgb.shape[:2]
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        if self.video:  # VIDEO mode needs strictly increasing millisecond timestamps
+            ms = max(self._last_ms + 1, round(1000 * t_s) if t_s is not None else self._last_ms + 33)
+            self._last_ms = ms
+            result = self._landmarker.detect_for_video(image, ms)
+        else:
+            result = self._landmarker.detect(image)
+        people: list[PersonKeypoints] = []
+        for pose in result.pose_landmarks:
+            landmarks = np.array([(p.x, p.y, p.visibility if p.visibility is not None else 1.0) for p in pose])
+            xy, confidence = blazepose_to_coco(landmarks, width, height)
+            people.append(PersonKeypoints(xy=xy, confidence=confidence, score=float(confidence.mean())))
+        return self._merge_duplicates(people)
+
+    def _merge_duplicates(self, people: list[PersonKeypoints]) -> list[PersonKeypoints]:
+        """Drop a detection whose box mostly covers a tighter one: a second copy of that person, or a
+        'ghost' stitched from two people (one's head, the other's legs). Tightest boxes are kept."""
+        kept: list[PersonKeypoints] = []
+        for p in sorted(people, key=lambda q: _area(q.bbox())):
+            if all(_covered(k.bbox(), p.bbox()) < self.duplicate_overlap for k in kept):
+                kept.append(p)
+        return sorted(kept, key=lambda q: q.score, reverse=True)
+
+    def close(self) -> None:
+        self._landmarker.close()
+
+    def __enter__(self) -> MultiPoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
