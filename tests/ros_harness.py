@@ -57,3 +57,10 @@ def stop(proc: subprocess.Popen, timeout_s: float = 5.0) -> str:
             proc.kill()
     out, _ = proc.communicate()
     return out or ""
+
+
+def teardown(executor: SingleThreadedExecutor, *nodes: Node) -> None:
+    """Stop the executor and destroy its nodes (before the context shuts down)."""
+    executor.shutdown()
+    for node in nodes:
+        node.destroy_node()

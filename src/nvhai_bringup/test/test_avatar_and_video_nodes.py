@@ -9,7 +9,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import qos_profile_sensor_data
 from real_media import DEMO_VIDEO
-from ros_harness import make_executor, ros_context, spin_until
+from ros_harness import make_executor, ros_context, spin_until, teardown
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import Marker, MarkerArray
@@ -60,9 +60,7 @@ def test_avatar_answers_the_recognised_emotion(label):
         assert img.shape == (360, 320, 3) and img.std() > 10
         lines = [m for m in got["markers"][-1].markers if m.type == Marker.LINE_LIST]
         assert len(lines) == 1 and len(lines[0].points) == 2 * 19
-        ex.shutdown()
-        avatar.destroy_node()
-        io.destroy_node()
+        teardown(ex, avatar, io)
 
 
 def test_video_source_plays_the_clip_at_its_rate_with_rising_stamps():
@@ -82,6 +80,4 @@ def test_video_source_plays_the_clip_at_its_rate_with_rising_stamps():
         assert 1 / 240 < np.median(np.diff(stamps)) < 1 / 60, "about 4x the speed of a 30 FPS clip"
         assert frames[0].encoding == "bgr8" and (frames[0].width, frames[0].height) == (640, 360)
         assert frames[0].header.frame_id == "camera"
-        ex.shutdown()
-        src.destroy_node()
-        io.destroy_node()
+        teardown(ex, src, io)

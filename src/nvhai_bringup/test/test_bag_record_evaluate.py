@@ -8,7 +8,7 @@ import pytest
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from real_media import DEMO_VIDEO
-from ros_harness import make_executor, ros_context, spin_until
+from ros_harness import make_executor, ros_context, spin_until, teardown
 
 from nvhai_bringup.bag_cli import main as bag_main
 from nvhai_bringup.bag_evaluation import evaluate_bag
@@ -33,9 +33,7 @@ def recorded_bag(tmp_path_factory):
         spin_until(ex, lambda: False, 1.0)
         recorder.close()
         counts = dict(recorder.counts)
-        ex.shutdown()
-        for n in (source, perception, predictor, rec_node):
-            n.destroy_node()
+        teardown(ex, source, perception, predictor, rec_node)
     return bag, counts
 
 
@@ -78,9 +76,7 @@ def test_replay_publishes_the_recorded_messages(recorded_bag):
         assert sent == counts["/body_keypoints"] and len(got) == sent
         stamps = [m.header.stamp.sec + m.header.stamp.nanosec * 1e-9 for m in got]
         assert stamps == sorted(stamps)
-        ex.shutdown()
-        player.destroy_node()
-        listener.destroy_node()
+        teardown(ex, player, listener)
 
 
 def test_bag_from_video_and_cli_evaluate(tmp_path):

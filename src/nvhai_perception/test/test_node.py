@@ -12,7 +12,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from real_media import demo_video_frames
-from ros_harness import make_executor, ros_context, spin_until
+from ros_harness import make_executor, ros_context, spin_until, teardown
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
@@ -57,9 +57,7 @@ class Harness:
         return next((m for m in self.received if m.header.stamp == want), None)
 
     def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-        self.io.destroy_node()
+        teardown(self.executor, self.node, self.io)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import yaml
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from ros_harness import make_executor, ros_context, spin_until
+from ros_harness import make_executor, ros_context, spin_until, teardown
 from std_msgs.msg import Header
 
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
@@ -73,9 +73,7 @@ class Harness:
         return match()
 
     def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-        self.io.destroy_node()
+        teardown(self.executor, self.node, self.io)
 
 
 @pytest.fixture
