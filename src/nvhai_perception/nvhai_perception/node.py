@@ -59,6 +59,9 @@ class PerceptionNode(Node):
             smoothing_min_cutoff=p.smoothing_min_cutoff, smoothing_beta=p.smoothing_beta,
             track_max_missed=p.track_max_missed,
         ))
+        if p.image_qos_reliability not in ("best_effort", "reliable"):
+            self.get_logger().warning(f"image_qos_reliability '{p.image_qos_reliability}' is neither best_effort nor "
+                                      "reliable: using best_effort")
         reliability = ReliabilityPolicy.RELIABLE if p.image_qos_reliability == "reliable" else ReliabilityPolicy.BEST_EFFORT
         image_qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=max(1, p.image_qos_depth), reliability=reliability)
         if p.compressed:

@@ -171,3 +171,29 @@ def test_missing_model_keeps_the_node_up_until_a_good_one_is_set(tmp_path):
             assert h.answered(59 / 30, 0) is not None
         finally:
             h.close()
+
+
+def test_predictor_executable_in_its_own_process():
+    """`predictor_node` as a user starts it (--ros-args remapping a topic), answering another process."""
+    from ros_harness import start_python, stop
+
+    proc = start_python(["-m", "nvhai_predictor.node", "--ros-args", "-p", "keypoints_topic:=/proc_test/keypoints",
+                         "-p", "forecast_topic:=/proc_test/future"])
+    try:
+        with ros_context() as context:
+            io = Node("predictor_process_test", context=context)
+            pub = io.create_publisher(BodyKeypointsArray, "/proc_test/keypoints", 100)
+            got: list[MotionForecast] = []
+            io.create_subscription(MotionForecast, "/proc_test/future", got.append, 100)
+            ex = make_executor(context, io)
+            assert spin_until(ex, lambda: pub.get_subscription_count() > 0, 20.0), "node process did not come up"
+            motion = clip("001_14")
+            for i in range(62):
+                pub.publish(people_msg(7 + i / 30, {9: motion[i]}))
+                spin_until(ex, lambda: False, 0.005)
+            assert spin_until(ex, lambda: len(got) >= 3, 10.0)
+            assert got[-1].person_id == 9 and len(got[-1].x) == 510
+            teardown(ex, io)
+    finally:
+        out = stop(proc)
+    assert "model '" in out and "/proc_test/keypoints -> /proc_test/future" in out, out[-2000:]
