@@ -112,7 +112,7 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
         truth = tracks[f.person_id].truth(f.stamp + period * np.arange(1, t_out + 1), config.window.max_gap_s)
         if truth is None:
             continue
-        last = np.asarray(tracks[f.person_id].truth(np.array([f.stamp, f.stamp]), 1e9))[0]
+        last = tracks[f.person_id].truth(np.array([f.stamp]), config.window.max_gap_s)[0]  # observed at the stamp
         errs_model.append(np.abs(normalize(f.future_px)[0] - normalize(truth)[0]).mean(axis=(1, 2)))
         errs_zero.append(np.abs(normalize(np.repeat(last[None], t_out, 0))[0] - normalize(truth)[0]).mean(axis=(1, 2)))
         errs_px.append(np.abs(f.future_px - truth).mean(axis=(1, 2)))
