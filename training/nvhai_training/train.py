@@ -18,15 +18,11 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from nvhai_perception.coco17 import FLIP_PAIRS, NUM_KEYPOINTS
+from nvhai_perception.coco17 import FLIP_ORDER, NUM_KEYPOINTS
 from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_training.keypoint_dataset import Windows
 from nvhai_training.metrics import accuracy, forecast_metrics, zero_velocity
 from nvhai_training.models import LEARNING_RATES, build_model
-
-FLIP_ORDER = list(range(NUM_KEYPOINTS))
-for _a, _b in FLIP_PAIRS:
-    FLIP_ORDER[_a], FLIP_ORDER[_b] = _b, _a
 
 
 @dataclass
@@ -50,7 +46,7 @@ class TrainConfig:
 
 def mirror(x: torch.Tensor) -> torch.Tensor:
     """Mirror (B, T, 17, 2) normalised poses left<->right."""
-    x = x[:, :, FLIP_ORDER].clone()
+    x = x[:, :, list(FLIP_ORDER)].clone()
     x[..., 0] = -x[..., 0]
     return x
 

@@ -17,7 +17,7 @@ from nvhai_bringup.avatar_render import render_avatar
 from nvhai_bringup.response_policy import Response, ResponsePolicy
 from nvhai_msgs.msg import EmotionProbabilities, MotionForecast, NonverbalResponse
 from nvhai_perception.coco17 import SKELETON
-from nvhai_perception.ros_conversions import rgb_to_image, stamp_to_sec
+from nvhai_perception.ros_conversions import forecast_xy, rgb_to_image, stamp_to_sec
 from nvhai_perception.ros_main import run_node
 from nvhai_perception.ros_params import Param, declare
 
@@ -62,7 +62,7 @@ class AvatarNode(Node):
         if msg.num_keypoints != 17 or len(msg.x) != n or len(msg.y) != n or n == 0:
             self.get_logger().warning("malformed forecast ignored", throttle_duration_sec=5.0)
             return
-        future = np.stack([np.asarray(msg.x), np.asarray(msg.y)], axis=-1).reshape(msg.num_frames, 17, 2)
+        future = forecast_xy(msg)
         r = self.policy.respond(msg.person_id, future, self._labels.get(msg.person_id, []),
                                 stamp_to_sec(msg.header.stamp))
         self.last_response = r

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from tqdm import tqdm
 
 from nvhai_bringup.bag_types import typestore
 from nvhai_perception.image_codec import ImageDecodeError, decode_raw
+from nvhai_perception.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
@@ -25,18 +27,20 @@ HORIZONS = (5, 10, 20, 30)
 STAMPED_TOPICS = ("/image_raw", "/body_keypoints", "/future_poses", "/emotion", "/avatar/response")
 
 
-def _sec(stamp) -> float:
-    return stamp.sec + stamp.nanosec * 1e-9
-
-
 @dataclass
 class Track:
+    """One person's observed poses; filled first, then queried (arrays are built once, on the first query)."""
+
     times: list[float] = field(default_factory=list)
     xy: list[np.ndarray] = field(default_factory=list)
 
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.times), np.stack(self.xy)
+
     def truth(self, times: np.ndarray, max_gap: float) -> np.ndarray | None:
         """Observed poses at `times` (interpolated), or None if the track does not cover them."""
-        t = np.asarray(self.times)
+        t, xy = self._arrays
         if len(t) < 2 or times[0] < t[0] or times[-1] > t[-1]:
             return None
         hi = np.searchsorted(t, times, side="left").clip(1, len(t) - 1)
@@ -44,7 +48,6 @@ class Track:
         if (t[hi] - t[lo] > max_gap).any():
             return None
         w = ((times - t[lo]) / np.maximum(t[hi] - t[lo], 1e-9))[:, None, None]
-        xy = np.stack(self.xy)
         return xy[lo] * (1 - w) + xy[hi] * w
 
 
@@ -68,7 +71,7 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
         for conn, log_ns, raw in tqdm(reader.messages(connections=conns), total=total, desc="bag", unit="msg",
                                       disable=not progress):
             msg = store.deserialize_cdr(raw, conn.msgtype)
-            t = _sec(msg.header.stamp)
+            t = stamp_to_sec(msg.header.stamp)
             latencies.setdefault(conn.topic, []).append(1000 * (log_ns * 1e-9 - t))
             if conn.topic != source:
                 continue
@@ -81,8 +84,7 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
                 obs = [Observation(p.person_id, p.xy, p.confidence) for p in people]
                 frames.append((t, msg.width, msg.height, obs))
             else:
-                obs = [Observation(p.person_id, np.stack([p.x, p.y], axis=1), np.asarray(p.confidence))
-                       for p in msg.people]
+                obs = [Observation(p.person_id, p.xy, p.confidence) for p in map(msg_to_person, msg.people)]
                 frames.append((t, msg.image_width, msg.image_height, obs))
         if pipeline is not None:
             pipeline.close()

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_bringup.video_source_node import VideoSourceNode
     from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
     from nvhai_perception.node import PerceptionNode
-    from nvhai_perception.ros_conversions import image_to_rgb, stamp_to_sec
+    from nvhai_perception.ros_conversions import forecast_xy, image_to_rgb, msg_to_person, stamp_to_sec
     from nvhai_predictor.node import PredictorNode
 
     rclpy.init()
@@ -68,14 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         rec.frames[stamp_to_sec(msg.header.stamp)] = image_to_rgb(msg)
 
     def on_keypoints(msg: BodyKeypointsArray) -> None:
-        rec.keypoints[stamp_to_sec(msg.header.stamp)] = [
-            (np.stack([np.asarray(p.x), np.asarray(p.y)], axis=1), np.asarray(p.confidence)) for p in msg.people]
+        people = [msg_to_person(p) for p in msg.people]
+        rec.keypoints[stamp_to_sec(msg.header.stamp)] = [(p.xy, p.confidence) for p in people]
 
     def on_forecast(msg: MotionForecast) -> None:
         t = stamp_to_sec(msg.header.stamp)
         latencies.append(stamp_to_sec(watcher.get_clock().now().to_msg()) - t)
-        rec.forecasts.setdefault(t, []).append(
-            np.stack([np.asarray(msg.x), np.asarray(msg.y)], axis=-1).reshape(msg.num_frames, msg.num_keypoints, 2))
+        rec.forecasts.setdefault(t, []).append(forecast_xy(msg))
 
     def on_emotion(msg: EmotionProbabilities) -> None:
         t = stamp_to_sec(msg.header.stamp)

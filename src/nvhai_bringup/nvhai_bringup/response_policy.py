@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nvhai_perception.coco17 import FLIP_PAIRS, INDEX
+from nvhai_perception.coco17 import FLIP_ORDER, INDEX
 from nvhai_predictor.normalization import normalize
 
 GESTURE_FOR_EMOTION = {"enthusiastic": "celebrate", "laughing": "laugh_along", "happy to see you": "wave_back"}
 ATTEND = "attend"
-
-MIRROR = list(range(17))
-for _a, _b in FLIP_PAIRS:
-    MIRROR[_a], MIRROR[_b] = _b, _a
 
 
 @dataclass
@@ -64,7 +60,7 @@ class ResponsePolicy:
         intensity = 0.0 if gesture == ATTEND else float(np.clip((confidence - self.min_confidence)
                                                                 / (1 - self.min_confidence), 0.2, 1.0))
         k = min(self.anticipation_frames, len(future_px)) - 1
-        pose = normalize(future_px[k])[0][MIRROR] * [-1.0, 1.0]  # face to face: a mirror image
+        pose = normalize(future_px[k])[0][list(FLIP_ORDER)] * [-1.0, 1.0]  # face to face: a mirror image
         pose = apply_gesture(pose, gesture, intensity, t)
         return Response(person_id, emotion, confidence, gesture, intensity, pose.astype(np.float32),
                         future_px[-1].mean(axis=0).astype(np.float32))

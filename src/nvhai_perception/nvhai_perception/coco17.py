@@ -35,3 +35,7 @@ SKELETON: tuple[tuple[int, int], ...] = (
 
 # Left/right pairs, swapped when a pose is mirrored horizontally (data augmentation).
 FLIP_PAIRS: tuple[tuple[int, int], ...] = ((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16))
+
+# Keypoint order of the mirrored pose: FLIP_ORDER[j] is the keypoint that takes j's place.
+FLIP_ORDER: tuple[int, ...] = tuple(
+    next((b if j == a else a for a, b in FLIP_PAIRS if j in (a, b)), j) for j in range(NUM_KEYPOINTS))

@@ -7,7 +7,7 @@ from builtin_interfaces.msg import Time
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
-from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray
+from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
 from nvhai_perception.image_codec import decode_compressed, decode_raw, encode_raw
 from nvhai_perception.person import PersonKeypoints
 
@@ -42,6 +42,11 @@ def people_to_msg(people: list[PersonKeypoints], header: Header, width: int, hei
             confidence=p.confidence.astype(np.float32), score=float(p.score),
         ))
     return out
+
+
+def forecast_xy(msg: MotionForecast) -> np.ndarray:
+    """(num_frames, num_keypoints, 2) pixels of a MotionForecast (its arrays are frame-major)."""
+    return np.stack([np.asarray(msg.x), np.asarray(msg.y)], axis=-1).reshape(msg.num_frames, msg.num_keypoints, 2)
 
 
 def msg_to_person(msg: BodyKeypoints) -> PersonKeypoints:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from nvhai_perception.blazepose import BLAZEPOSE_FOR_COCO, blazepose_to_coco
-from nvhai_perception.coco17 import FLIP_PAIRS, INDEX, KEYPOINT_NAMES, SKELETON
+from nvhai_perception.coco17 import FLIP_ORDER, FLIP_PAIRS, INDEX, KEYPOINT_NAMES, SKELETON
 
 
 def test_mapping_table_picks_the_landmark_of_the_same_name():
@@ -30,3 +30,6 @@ def test_skeleton_and_flip_pairs_are_consistent():
     assert all(0 <= a < 17 and 0 <= b < 17 for a, b in SKELETON)
     for a, b in FLIP_PAIRS:
         assert KEYPOINT_NAMES[a].replace("left", "right") == KEYPOINT_NAMES[b]
+    for j, k in enumerate(FLIP_ORDER):
+        assert FLIP_ORDER[k] == j and KEYPOINT_NAMES[k] == KEYPOINT_NAMES[j].replace("left", "@").replace(
+            "right", "left").replace("@", "right")

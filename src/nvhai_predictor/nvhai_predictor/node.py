@@ -14,7 +14,7 @@ from std_msgs.msg import Header
 
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
 from nvhai_perception.coco17 import NUM_KEYPOINTS
-from nvhai_perception.ros_conversions import stamp_to_sec
+from nvhai_perception.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_perception.ros_diagnostics import ERROR, OK, WARN, publish_status
 from nvhai_perception.ros_main import run_node
 from nvhai_perception.ros_params import Param, declare
@@ -113,9 +113,8 @@ class PredictorNode(Node):
             if len(person.x) != NUM_KEYPOINTS or len(person.y) != NUM_KEYPOINTS:
                 self._refuse(f"person {person.person_id}: {len(person.x)} keypoints, expected {NUM_KEYPOINTS}")
                 continue
-            observations.append(Observation(
-                person.person_id, np.stack([np.asarray(person.x), np.asarray(person.y)], axis=1),
-                np.asarray(person.confidence)))
+            p = msg_to_person(person)
+            observations.append(Observation(p.person_id, p.xy, p.confidence))
         t0 = time.perf_counter()
         result = self.forecaster.step(stamp_to_sec(msg.header.stamp), observations, msg.image_width, msg.image_height)
         self._stats["infer_s"] += time.perf_counter() - t0

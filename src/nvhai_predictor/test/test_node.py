@@ -15,6 +15,7 @@ from ros_harness import make_executor, ros_context, spin_until, teardown
 from std_msgs.msg import Header
 
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
+from nvhai_perception.ros_conversions import forecast_xy
 from nvhai_perception.ros_conversions import sec_to_stamp as stamp
 from nvhai_perception.ros_conversions import stamp_to_sec as secs
 from nvhai_perception.ros_params import defaults
@@ -104,7 +105,8 @@ def test_cmu_clip_at_30hz_gives_forecasts_and_emotions(harness):
     f = harness.forecasts[-1]
     assert (f.num_frames, f.num_keypoints, len(f.x), len(f.y)) == (30, 17, 510, 510)
     assert f.frame_period.nanosec == 33_333_333 and f.header.frame_id == "camera" and f.model_name
-    future = np.stack([np.asarray(f.x), np.asarray(f.y)], axis=-1).reshape(30, 17, 2)
+    future = forecast_xy(f)
+    assert future.shape == (30, 17, 2)
     body = motion[74]
     extent = np.ptp(body, axis=0).max()
     assert np.abs(future.mean(axis=(0, 1)) - body.mean(axis=0)).max() < extent, "forecast is where the person is"
