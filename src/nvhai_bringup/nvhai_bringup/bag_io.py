@@ -10,7 +10,7 @@ from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
-from nvhai_bringup.bag_types import msgtype_of, ros_type, typestore
+from nvhai_bringup.bag_types import ros_type, typestore
 
 # Topics recorded when none are named, with their types.
 DEFAULT_TOPICS = {
@@ -82,5 +82,3 @@ def play(node: Node, path: str | Path, rate: float = 1.0, topics: list[str] | No
             sent += 1
     return sent
 
-
-__all__ = ["DEFAULT_TOPICS", "BagRecorder", "msgtype_of", "play"]

@@ -37,7 +37,3 @@ def ros_type(msgtype: str) -> type:
     package, _, name = msgtype.split("/")
     return getattr(importlib.import_module(f"{package}.msg"), name)
 
-
-def msgtype_of(cls: type) -> str:
-    """The rclpy message class -> 'package/msg/Name'."""
-    return f"{cls.__module__.split('.')[0]}/msg/{cls.__name__}"
