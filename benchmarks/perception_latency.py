@@ -53,8 +53,8 @@ def bench_node(frames: list[np.ndarray], rate_hz: float | None) -> tuple[dict, f
     from sensor_msgs.msg import Image
     from std_msgs.msg import Header
 
+    from nvhai_common.ros_conversions import rgb_to_image, stamp_to_sec
     from nvhai_msgs.msg import BodyKeypointsArray
-    from nvhai_perception.ros_conversions import rgb_to_image, stamp_to_sec
 
     proc = subprocess.Popen([sys.executable, "-m", "nvhai_perception.node", "--ros-args", "-p",
                              "image_topic:=/bench/image", "-p", "keypoints_topic:=/bench/keypoints"],

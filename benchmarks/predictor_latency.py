@@ -52,8 +52,8 @@ def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
     from rclpy.parameter import Parameter
     from std_msgs.msg import Header
 
+    from nvhai_common.ros_conversions import sec_to_stamp
     from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
-    from nvhai_perception.ros_conversions import sec_to_stamp
     from nvhai_predictor.forecaster import Forecaster, Observation
     from nvhai_predictor.model_runner import ModelRunner
     from nvhai_predictor.node import PredictorNode

@@ -49,7 +49,7 @@ if ! fresh nvhai_msgs "$h"; then
   stamp nvhai_msgs "$h"
 fi
 
-pkgs=(src/nvhai_perception src/nvhai_predictor src/nvhai_bringup training)
+pkgs=(src/nvhai_common src/nvhai_perception src/nvhai_predictor src/nvhai_bringup training)
 h=$(hash_of "${pkgs[@]/%//setup.py}" "${pkgs[@]/%//setup.cfg}" 2>/dev/null || true)
 if ! fresh python_packages "$h"; then
   say "installing the nvhai Python packages (editable)"
@@ -60,6 +60,6 @@ if ! fresh python_packages "$h"; then
   stamp python_packages "$h"
 fi
 
-"$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_perception, nvhai_predictor" \
+"$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_common, nvhai_perception, nvhai_predictor" \
   || { say "import check failed"; exit 1; }
 say "ready in $((SECONDS - start)) s: $VENV ($(du -sh "$VENV" | cut -f1))"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rclpy.node import Node
 
+from nvhai_common.ros_main import run_node
 from nvhai_msgs import msg as nvhai
-from nvhai_perception.ros_main import run_node
 
 TYPES = (nvhai.BodyKeypoints, nvhai.BodyKeypointsArray, nvhai.MotionForecast, nvhai.EmotionProbabilities,
          nvhai.NonverbalResponse)

@@ -1,7 +1,7 @@
-"""The COCO-17 layout has one Python source (nvhai_perception.coco17); the .msg constants mirror it."""
+"""The COCO-17 layout has one Python source (nvhai_common.coco17); the .msg constants mirror it."""
 
+from nvhai_common.coco17 import INDEX, KEYPOINT_NAMES, NUM_KEYPOINTS
 from nvhai_msgs.msg import BodyKeypoints
-from nvhai_perception.coco17 import INDEX, KEYPOINT_NAMES, NUM_KEYPOINTS
 
 
 def test_msg_constants_match_coco17():

@@ -40,7 +40,7 @@ def imported_modules(package: Path) -> set[str]:
 
 
 def test_all_five_layout_entries_exist():
-    for entry in ("src/nvhai_perception", "src/nvhai_predictor", "src/nvhai_msgs", "src/nvhai_bringup",
+    for entry in ("src/nvhai_common", "src/nvhai_perception", "src/nvhai_predictor", "src/nvhai_msgs", "src/nvhai_bringup",
                   "training", "docker", "README.md"):
         assert (ROOT / entry).exists(), entry
 

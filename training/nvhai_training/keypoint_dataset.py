@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nvhai_perception.coco17 import NUM_KEYPOINTS
+from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_predictor.normalization import normalize
 from nvhai_predictor.window import sliding_windows

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from nvhai_perception.coco17 import FLIP_ORDER, NUM_KEYPOINTS
+from nvhai_common.coco17 import FLIP_ORDER, NUM_KEYPOINTS
 from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_training.keypoint_dataset import Windows
 from nvhai_training.metrics import accuracy, forecast_metrics, zero_velocity

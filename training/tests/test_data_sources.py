@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nvhai_perception.coco17 import INDEX
+from nvhai_common.coco17 import INDEX
 from nvhai_training.bvh import bvh_to_coco3d, forward_kinematics, parse_bvh
 from nvhai_training.camera import face_forward, random_view
 from nvhai_training.humanml3d import smpl22_to_coco3d

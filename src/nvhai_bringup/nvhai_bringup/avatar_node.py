@@ -15,11 +15,11 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from nvhai_bringup.avatar_render import render_avatar
 from nvhai_bringup.response_policy import Response, ResponsePolicy
+from nvhai_common.coco17 import SKELETON
+from nvhai_common.ros_conversions import forecast_xy, rgb_to_image, stamp_to_sec
+from nvhai_common.ros_main import run_node
+from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import EmotionProbabilities, MotionForecast, NonverbalResponse
-from nvhai_perception.coco17 import SKELETON
-from nvhai_perception.ros_conversions import forecast_xy, rgb_to_image, stamp_to_sec
-from nvhai_perception.ros_main import run_node
-from nvhai_perception.ros_params import Param, declare
 
 PARAMETERS: tuple[Param, ...] = (
     Param("forecast_topic", "/future_poses", "Input nvhai_msgs/MotionForecast."),

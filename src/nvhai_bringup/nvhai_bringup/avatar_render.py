@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from nvhai_perception.coco17 import INDEX, SKELETON
+from nvhai_common.coco17 import INDEX, SKELETON
 
 BACKGROUND = {"celebrate": (255, 236, 200), "laugh_along": (255, 250, 205), "wave_back": (220, 240, 255),
               "attend": (235, 235, 235)}

@@ -75,7 +75,7 @@ def _from_video(a: argparse.Namespace) -> int:
 
     from nvhai_bringup.bag_types import typestore
     from nvhai_bringup.frame_source import FrameSource
-    from nvhai_perception.ros_conversions import rgb_to_image, sec_to_stamp
+    from nvhai_common.ros_conversions import rgb_to_image, sec_to_stamp
 
     store = typestore()
     source = FrameSource(a.video, max_side=a.max_side)

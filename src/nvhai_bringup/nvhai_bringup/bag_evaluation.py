@@ -17,8 +17,8 @@ from rosbags.rosbag2 import Reader
 from tqdm import tqdm
 
 from nvhai_bringup.bag_types import typestore
-from nvhai_perception.image_codec import ImageDecodeError, decode_raw
-from nvhai_perception.ros_conversions import msg_to_person, stamp_to_sec
+from nvhai_common.image_codec import ImageDecodeError, decode_raw
+from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize

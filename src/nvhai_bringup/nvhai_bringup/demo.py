@@ -49,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_bringup.avatar_node import AvatarNode
     from nvhai_bringup.demo_recorder import DemoRecording, write_gif, write_video
     from nvhai_bringup.video_source_node import VideoSourceNode
+    from nvhai_common.ros_conversions import forecast_xy, image_to_rgb, msg_to_person, stamp_to_sec
     from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
     from nvhai_perception.node import PerceptionNode
-    from nvhai_perception.ros_conversions import forecast_xy, image_to_rgb, msg_to_person, stamp_to_sec
     from nvhai_predictor.node import PredictorNode
 
     rclpy.init()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nvhai_perception.coco17 import FLIP_ORDER, INDEX
+from nvhai_common.coco17 import FLIP_ORDER, INDEX
 from nvhai_predictor.normalization import normalize
 
 GESTURE_FOR_EMOTION = {"enthusiastic": "celebrate", "laughing": "laugh_along", "happy to see you": "wave_back"}

@@ -8,9 +8,9 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from nvhai_bringup.frame_source import FrameSource
-from nvhai_perception.ros_conversions import rgb_to_image
-from nvhai_perception.ros_main import run_node
-from nvhai_perception.ros_params import Param, declare
+from nvhai_common.ros_conversions import rgb_to_image
+from nvhai_common.ros_main import run_node
+from nvhai_common.ros_params import Param, declare
 
 PARAMETERS: tuple[Param, ...] = (
     Param("path", "", "Video file or folder of images; empty = the demo video shipped with nvhai_bringup."),

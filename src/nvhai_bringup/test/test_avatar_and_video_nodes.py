@@ -17,8 +17,8 @@ from visualization_msgs.msg import Marker, MarkerArray
 from nvhai_bringup.avatar_node import AvatarNode
 from nvhai_bringup.response_policy import GESTURE_FOR_EMOTION
 from nvhai_bringup.video_source_node import VideoSourceNode
+from nvhai_common.ros_conversions import image_to_rgb, sec_to_stamp
 from nvhai_msgs.msg import EmotionProbabilities, MotionForecast, NonverbalResponse
-from nvhai_perception.ros_conversions import image_to_rgb, sec_to_stamp
 from nvhai_training.procedural import generate
 
 LABELS = ["enthusiastic", "laughing", "happy to see you"]

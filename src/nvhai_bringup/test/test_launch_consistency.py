@@ -19,8 +19,8 @@ import yaml
 from nvhai_bringup.avatar_node import PARAMETERS as AVATAR
 from nvhai_bringup.launch_plan import CAMERAS
 from nvhai_bringup.video_source_node import PARAMETERS as VIDEO
+from nvhai_common.ros_params import defaults
 from nvhai_perception.node import PARAMETERS as PERCEPTION
-from nvhai_perception.ros_params import defaults
 from nvhai_predictor.node import PARAMETERS as PREDICTOR
 
 PKG = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nvhai_perception.coco17 import NUM_KEYPOINTS
+from nvhai_common.coco17 import NUM_KEYPOINTS
 
 NUM_BLAZEPOSE_LANDMARKS = 33
 

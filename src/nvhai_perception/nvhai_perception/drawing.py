@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from nvhai_perception.coco17 import SKELETON
+from nvhai_common.coco17 import SKELETON
 
 
 def draw_skeleton(rgb: np.ndarray, xy: np.ndarray, confidence: np.ndarray | None = None,

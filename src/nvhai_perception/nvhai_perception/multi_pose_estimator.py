@@ -13,8 +13,8 @@ import zipfile
 
 import numpy as np
 
+from nvhai_common.person import PersonKeypoints
 from nvhai_perception.blazepose import blazepose_to_coco
-from nvhai_perception.person import PersonKeypoints
 
 # (file in the wheel, name in the bundle, input normalisation mean/std, number of outputs)
 _MODELS = (

@@ -10,14 +10,15 @@ from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
+from nvhai_common.image_codec import ImageDecodeError
+from nvhai_common.ros_conversions import image_to_rgb, people_to_msg, rgb_to_image, stamp_to_sec
+from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
+from nvhai_common.ros_main import run_node
+from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import BodyKeypointsArray
+from nvhai_perception.compressed_image import decode_compressed
 from nvhai_perception.drawing import draw_skeleton
-from nvhai_perception.image_codec import ImageDecodeError
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
-from nvhai_perception.ros_conversions import image_to_rgb, people_to_msg, rgb_to_image, stamp_to_sec
-from nvhai_perception.ros_diagnostics import ERROR, OK, WARN, publish_status
-from nvhai_perception.ros_main import run_node
-from nvhai_perception.ros_params import Param, declare
 
 PARAMETERS: tuple[Param, ...] = (
     Param("image_topic", "/image_raw", "Camera image topic (sensor_msgs/Image, rgb8/bgr8/mono8/rgba8/bgra8)."),
@@ -120,7 +121,7 @@ class PerceptionNode(Node):
     def _process(self, msg: Image | CompressedImage) -> None:
         t0 = time.perf_counter()
         try:
-            rgb = image_to_rgb(msg)
+            rgb = decode_compressed(msg.data) if isinstance(msg, CompressedImage) else image_to_rgb(msg)
         except ImageDecodeError as e:
             self._stats["rejected"] += 1
             self._last_error = str(e)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nvhai_common.person import PersonKeypoints
 from nvhai_perception.multi_pose_estimator import MultiPoseEstimator
 from nvhai_perception.one_euro import OneEuroFilter
-from nvhai_perception.person import PersonKeypoints
 from nvhai_perception.pose_estimator import PoseEstimator
 from nvhai_perception.tracker import PersonTracker
 

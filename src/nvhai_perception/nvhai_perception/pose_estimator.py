@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nvhai_common.person import PersonKeypoints
 from nvhai_perception.blazepose import blazepose_to_coco
-from nvhai_perception.person import PersonKeypoints
 
 
 class PoseEstimator:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nvhai_perception.person import PersonKeypoints
+from nvhai_common.person import PersonKeypoints
 
 
 def box_iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:

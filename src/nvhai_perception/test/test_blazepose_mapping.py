@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from nvhai_common.coco17 import FLIP_ORDER, FLIP_PAIRS, INDEX, KEYPOINT_NAMES, SKELETON
 from nvhai_perception.blazepose import BLAZEPOSE_FOR_COCO, blazepose_to_coco
-from nvhai_perception.coco17 import FLIP_ORDER, FLIP_PAIRS, INDEX, KEYPOINT_NAMES, SKELETON
 
 
 def test_mapping_table_picks_the_landmark_of_the_same_name():

@@ -16,10 +16,10 @@ from ros_harness import make_executor, ros_context, spin_until, teardown
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
+from nvhai_common.ros_conversions import rgb_to_image
+from nvhai_common.ros_params import defaults
 from nvhai_msgs.msg import BodyKeypointsArray
 from nvhai_perception.node import DIAGNOSTIC_NAME, PARAMETERS, PerceptionNode
-from nvhai_perception.ros_conversions import rgb_to_image
-from nvhai_perception.ros_params import defaults
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "perception.yaml"
 FRAMES = demo_video_frames(75, 86)  # the person on the box, found by the detector from any of these

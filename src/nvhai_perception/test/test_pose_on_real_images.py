@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from real_media import DEMO_VIDEO, demo_video_frames, grace_hopper_rgb
 
-from nvhai_perception.coco17 import INDEX
+from nvhai_common.coco17 import INDEX
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 from nvhai_perception.pose_estimator import PoseEstimator
 

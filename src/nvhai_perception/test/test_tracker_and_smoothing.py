@@ -2,8 +2,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nvhai_common.person import PersonKeypoints
 from nvhai_perception.one_euro import OneEuroFilter
-from nvhai_perception.person import PersonKeypoints
 from nvhai_perception.tracker import PersonTracker, box_iou
 
 rng = np.random.default_rng(1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from nvhai_perception.coco17 import KEYPOINT_NAMES
+from nvhai_common.coco17 import KEYPOINT_NAMES
 from nvhai_predictor.normalization import NORMALIZATION_VERSION
 
 METADATA_KEY = "nvhai_contract"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nvhai_perception.coco17 import NUM_KEYPOINTS
+from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.model_runner import ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
 from nvhai_predictor.window import PoseWindow, WindowConfig

@@ -12,12 +12,12 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from std_msgs.msg import Header
 
+from nvhai_common.coco17 import NUM_KEYPOINTS
+from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
+from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
+from nvhai_common.ros_main import run_node
+from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
-from nvhai_perception.coco17 import NUM_KEYPOINTS
-from nvhai_perception.ros_conversions import msg_to_person, stamp_to_sec
-from nvhai_perception.ros_diagnostics import ERROR, OK, WARN, publish_status
-from nvhai_perception.ros_main import run_node
-from nvhai_perception.ros_params import Param, declare
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.window import WindowConfig

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nvhai_perception.coco17 import NUM_KEYPOINTS
+from nvhai_common.coco17 import NUM_KEYPOINTS
 
 
 class StampError(ValueError):

@@ -14,11 +14,11 @@ from rclpy.parameter import Parameter
 from ros_harness import make_executor, ros_context, spin_until, teardown
 from std_msgs.msg import Header
 
+from nvhai_common.ros_conversions import forecast_xy
+from nvhai_common.ros_conversions import sec_to_stamp as stamp
+from nvhai_common.ros_conversions import stamp_to_sec as secs
+from nvhai_common.ros_params import defaults
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
-from nvhai_perception.ros_conversions import forecast_xy
-from nvhai_perception.ros_conversions import sec_to_stamp as stamp
-from nvhai_perception.ros_conversions import stamp_to_sec as secs
-from nvhai_perception.ros_params import defaults
 from nvhai_predictor.model_runner import default_model_path
 from nvhai_predictor.node import DIAGNOSTIC_NAME, PARAMETERS, PredictorNode
 

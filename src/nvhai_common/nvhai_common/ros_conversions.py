@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from sensor_msgs.msg import CompressedImage, Image
+from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
+from nvhai_common.image_codec import decode_raw, encode_raw
+from nvhai_common.person import PersonKeypoints
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
-from nvhai_perception.image_codec import decode_compressed, decode_raw, encode_raw
-from nvhai_perception.person import PersonKeypoints
 
 
 def stamp_to_sec(stamp: Time) -> float:
@@ -21,10 +21,8 @@ def sec_to_stamp(t: float) -> Time:
     return Time(sec=sec, nanosec=min(round((t - sec) * 1e9), 999_999_999))
 
 
-def image_to_rgb(msg: Image | CompressedImage) -> np.ndarray:
-    """RGB array of an Image or CompressedImage; raises ImageDecodeError on bad input."""
-    if isinstance(msg, CompressedImage):
-        return decode_compressed(msg.data)
+def image_to_rgb(msg: Image) -> np.ndarray:
+    """RGB array of an Image; raises ImageDecodeError on bad input."""
     return decode_raw(msg.encoding, msg.width, msg.height, msg.step, msg.data)
 
 

@@ -1,10 +1,12 @@
 """Raw camera buffers (sensor_msgs/Image fields) <-> RGB numpy arrays, with the checks a
 camera driver's mistakes need. No ROS import: the node passes the message fields in.
+
+numpy only, so a keypoint consumer (predictor, avatar) never pulls in OpenCV; JPEG/PNG decoding
+(CompressedImage) lives with the perception node, nvhai_perception.compressed_image.
 """
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 # Channels per supported encoding. Others (bayer, yuv422, 16-bit depth) are refused by name.
@@ -37,26 +39,11 @@ def decode_raw(encoding: str, width: int, height: int, step: int, data: bytes | 
     img = buf.reshape(height, step)[:, :row].reshape(height, width, channels)
     if encoding == "rgb8":
         return img
-    if encoding == "bgr8":
-        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+    if encoding in ("bgr8", "bgra8"):
+        return np.ascontiguousarray(img[:, :, 2::-1])
     if encoding == "rgba8":
-        return cv2.cvtColor(img, cv2.COLOR_RGBA2RGB)
-    if encoding == "bgra8":
-        return cv2.cvtColor(img, cv2.COLOR_BGRA2RGB)
-    return cv2.cvtColor(img[:, :, 0], cv2.COLOR_GRAY2RGB)
-
-
-def decode_compressed(data: bytes | memoryview | np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
-    """Decode a JPEG/PNG buffer (sensor_msgs/CompressedImage.data) to RGB."""
-    buf = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data.view(np.uint8).ravel()
-    if buf.size == 0:
-        raise ImageDecodeError("empty compressed image")
-    bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise ImageDecodeError(f"corrupt compressed image ({buf.size} bytes could not be decoded)")
-    if max(bgr.shape[:2]) > max_side:
-        raise ImageDecodeError(f"absurd image size {bgr.shape[1]}x{bgr.shape[0]} (max side {max_side})")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return np.ascontiguousarray(img[:, :, :3])
+    return np.repeat(img, 3, axis=2)
 
 
 def encode_raw(rgb: np.ndarray, encoding: str = "rgb8") -> tuple[int, int, int, bytes]:
@@ -66,9 +53,9 @@ def encode_raw(rgb: np.ndarray, encoding: str = "rgb8") -> tuple[int, int, int, 
     if encoding == "rgb8":
         out = rgb
     elif encoding == "bgr8":
-        out = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    elif encoding == "mono8":
-        out = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        out = rgb[:, :, ::-1]
+    elif encoding == "mono8":  # ITU-R BT.601 luma, as OpenCV's RGB2GRAY
+        out = np.clip(np.rint(rgb @ np.array([0.299, 0.587, 0.114])), 0, 255).astype(np.uint8)
     else:
         raise ValueError(f"cannot encode to '{encoding}'")
     out = np.ascontiguousarray(out)
