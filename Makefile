@@ -21,6 +21,7 @@ benchmark: setup
 	$(PY) benchmarks/perception_latency.py
 	$(PY) benchmarks/predictor_latency.py
 	$(PY) benchmarks/model_table.py
+	$(PY) benchmarks/training_throughput.py
 
 clean:
 	rm -rf $(VENV) build

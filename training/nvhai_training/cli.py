@@ -4,7 +4,8 @@
   import-bvh       BVH mocap (e.g. ../shared/data/cmu_mocap/bvh) through random cameras
   import-humanml3d MotionLCM / HumanML3D (T, 22, 3) joints (.npy files) through random cameras
   extract          a folder of videos (+ labels CSV) -> keypoints, with MediaPipe
-  split            train/test split of a keypoint set by clip
+  label            apply the emotion mapping table (nvhai_training/label_map.py) to real clips
+  split            train/test split holding out whole groups: clips, CMU subjects, Bandai datasets/contents
   train            train (or finetune with --init) one architecture
   export           checkpoint -> ONNX with the contract the predictor checks
   evaluate         MAE / per-horizon MAE / accuracy of an ONNX model vs zero- and constant-velocity
@@ -27,10 +28,10 @@ from nvhai_training.keypoint_dataset import (
     Windows,
     load_clips,
     load_labels,
+    load_metadata,
     make_windows,
     samples_to_windows,
     save_clips,
-    split_by_clip,
 )
 
 
@@ -84,17 +85,33 @@ def _extract(a: argparse.Namespace) -> None:
         print(f"could not read {len(report['unreadable'])} files: {', '.join(report['unreadable'])}")
 
 
+def _label(a: argparse.Namespace) -> None:
+    from nvhai_training.label_map import label_clips
+
+    clips, metadata = load_clips(a.keypoints), load_metadata(a.keypoints)
+    labels = label_clips(list(clips), metadata)
+    save_clips(a.out, clips, labels, metadata)
+    counts = {lab: list(labels.values()).count(lab) for lab in EMOTION_LABELS}
+    print(f"wrote {len(clips)} clips to {a.out}: {counts}, unlabeled {len(clips) - len(labels)}")
+
+
 def _split(a: argparse.Namespace) -> None:
-    clips, labels = load_clips(a.keypoints), load_labels(a.keypoints)
-    train, test = split_by_clip(list(clips), a.test_fraction, a.seed)
+    from nvhai_training.protocol import split_by_group
+
+    clips, labels, metadata = load_clips(a.keypoints), load_labels(a.keypoints), load_metadata(a.keypoints)
+    train, test = split_by_group(list(clips), a.by, a.test_groups, a.test_fraction, a.seed, metadata)
     for names, out in ((train, a.out_train), (test, a.out_test)):
-        save_clips(out, {k: clips[k] for k in names}, {k: labels[k] for k in names if k in labels})
-    print(f"train {len(train)} clips -> {a.out_train}; test {len(test)} clips -> {a.out_test}: {', '.join(test)}")
+        save_clips(out, {k: clips[k] for k in names}, {k: labels[k] for k in names if k in labels}, metadata)
+    shown = ", ".join(test[:12]) + (" …" if len(test) > 12 else "")
+    print(f"split by {a.by}: train {len(train)} clips -> {a.out_train}; test {len(test)} clips -> {a.out_test}: {shown}")
 
 
 def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
+    """Windows of every file; `file.npz@4` gives that file its own stride (e.g. to thin a large set)."""
     parts = []
-    for path in paths:
+    for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
+        path, _, own = spec.partition("@")
+        file_stride = int(own) if own else stride
         clips = load_clips(path)
         lengths = {len(c) for c in clips.values()}
         if lengths == {t_in + t_out} and len(clips) > 1000:  # generated samples: one window each, fast path
@@ -103,7 +120,7 @@ def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
             ids = np.array([EMOTION_LABELS.index(labels[n]) if n in labels else -1 for n in names])
             parts.append(samples_to_windows(np.stack([clips[n][..., :2] for n in names]), ids, t_in, t_out))
         else:
-            parts.append(make_windows(clips, load_labels(path), t_in, t_out, stride))
+            parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
     return Windows.concat(parts)
 
 
@@ -111,7 +128,9 @@ def _train(a: argparse.Namespace) -> None:
     from nvhai_training.train import TrainConfig, train
 
     config = TrainConfig(arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, eval_every=a.eval_every,
-                         seed=a.seed, threads=a.threads, optimizer=a.optimizer, weight_decay=a.weight_decay)
+                         seed=a.seed, threads=a.threads, optimizer=a.optimizer, weight_decay=a.weight_decay,
+                         device=a.device, forecast_loss=a.loss, bone_augment=a.bone_augment,
+                         label_smoothing=a.label_smoothing, class_weights=a.class_weights)
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
@@ -125,7 +144,7 @@ def _export(a: argparse.Namespace) -> None:
 
     model, config = load_model_for_export(a.checkpoint)
     contract = ModelContract(model_name=a.name or f"nvhai-{config.arch}", input_frames=config.t_in,
-                             output_frames=config.t_out)
+                             output_frames=config.t_out, labels=list(config.labels))
     export_onnx(model, a.out, contract)
     print(f"exported {contract.model_name} to {a.out}")
 
@@ -133,7 +152,13 @@ def _export(a: argparse.Namespace) -> None:
 def _evaluate(a: argparse.Namespace) -> None:
     from nvhai_training.evaluate import evaluate
 
-    result = evaluate(a.model, a.keypoints, a.stride, a.clips)
+    result = evaluate(a.model, a.keypoints, a.stride, a.clips, group_by=a.group_by)
+    if a.plot:
+        from nvhai_training.plots import confusion_matrix, group_bars
+
+        group_bars(result, a.plot)
+        if result["emotion"]["confusion"]:
+            confusion_matrix(result, a.plot.with_name(a.plot.stem + "_confusion.png"))
     if a.json:
         print(json.dumps(result, indent=2))
     else:
@@ -141,7 +166,11 @@ def _evaluate(a: argparse.Namespace) -> None:
             m = result[name]
             print(f"{name:18s} MAE {m['mae']:.4f}  " + "  ".join(f"@{h} {m[f'mae_{h}']:.4f}" for h in (5, 10, 20, 30)))
         print(f"accuracy {result['model_metrics']['accuracy']}; improvement vs zero-velocity "
-              f"{100 * result['improvement_vs_zero_velocity']:.1f}%")
+              f"{100 * result['improvement_vs_zero_velocity']:.1f}%; positive_rate {result['positive_rate']}")
+        for g, m in result.get("groups", {}).items():
+            print(f"  {g:24s} {m['windows']:6d} windows  MAE {m['model_metrics']['mae']:.4f}  zero-velocity "
+                  f"{m['zero_velocity']['mae']:.4f}  ({100 * m['improvement_vs_zero_velocity']:+.1f}%)  "
+                  f"positive_rate {m['positive_rate']}")
 
 
 def _plot(a: argparse.Namespace) -> None:
@@ -191,8 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=_extract)
 
-    p = sub.add_parser("split", help="train/test split by clip")
+    p = sub.add_parser("label", help="label real clips with the mapping table (label_map.py)")
+    p.add_argument("--keypoints", required=True, help=".npz (with its .meta.json / _meta.json for Bandai)")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_label)
+
+    p = sub.add_parser("split", help="train/test split holding out whole groups")
     p.add_argument("--keypoints", required=True)
+    p.add_argument("--by", default="clip",
+                   help="clip | prefix (CMU subject 001..005, Bandai dataset bandai1/2) | a metadata field "
+                        "(content, style, dataset)")
+    p.add_argument("--test-groups", nargs="*", help="the held-out groups (default: a random --test-fraction of them)")
     p.add_argument("--test-fraction", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-train", required=True)
@@ -202,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train or finetune")
     p.add_argument("--arch", default="residual_dct",
                    choices=["mlp", "lstm", "cnn_lstm", "transformer", "residual_dct"])
-    p.add_argument("--train", nargs="+", required=True, help="keypoint .npz files")
+    p.add_argument("--train", nargs="+", required=True, help="keypoint .npz files (file.npz@N: stride N for that file)")
     p.add_argument("--test", nargs="*", help="held-out keypoint .npz files, scored every --eval-every epochs")
     p.add_argument("--init", help="checkpoint to finetune from (same architecture)")
     p.add_argument("--epochs", type=int, default=200)
@@ -215,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test-stride", type=int, default=5)
     p.add_argument("--eval-every", type=int, default=5)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
+    p.add_argument("--loss", choices=["mse", "mse+l1"], default="mse", help="forecast loss (scored as MAE)")
+    p.add_argument("--bone-augment", type=float, default=0.0,
+                   help="randomise shoulder/hip widths by up to this fraction (e.g. 0.15)")
+    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--class-weights", action="store_true", help="weight CE by inverse label frequency")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output folder: model.pt, log.csv")
     p.set_defaults(func=_train)
@@ -230,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keypoints", required=True)
     p.add_argument("--clips", nargs="*", help="only these clips")
     p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--group-by", help="per-group metrics: prefix (CMU subject, Bandai dataset) or a metadata field")
+    p.add_argument("--plot", type=Path, help="per-group bar plot (.png) and, with labels, <name>_confusion.png")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_evaluate)
 

@@ -3,7 +3,13 @@
 JSON keys (stable, documented in README.md):
   model, keypoints, clips, windows, stride,
   model_metrics / zero_velocity / constant_velocity: {mae, mae_5, mae_10, mae_20, mae_30},
-  model_metrics.accuracy (null without labels), improvement_vs_zero_velocity (1 - mae/mae_zv).
+  model_metrics.accuracy (null without labels), improvement_vs_zero_velocity (1 - mae/mae_zv),
+  labels, emotion_distribution (share of windows per argmax label), positive_rate (share of windows
+  whose top label is not "neutral" with probability >= 0.5), emotion: {recall per label, confusion
+  (rows: true label, columns: predicted; [] without labels), not_neutral_recall (share of windows labelled
+  with a positive display whose top label is a positive display with p >= 0.5), neutral_positive_rate
+  (positive_rate over the windows labelled neutral)},
+  groups (with --group-by): per group the same forecast metrics, windows, emotion_distribution, positive_rate.
 """
 
 from __future__ import annotations
@@ -13,9 +19,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from nvhai_predictor.contract import NEUTRAL_LABEL
 from nvhai_predictor.model_runner import ModelRunner
-from nvhai_training.keypoint_dataset import Windows, load_clips, load_labels, make_windows
+from nvhai_training.keypoint_dataset import Windows, load_clips, load_labels, load_metadata, make_windows
 from nvhai_training.metrics import accuracy, constant_velocity, forecast_metrics, zero_velocity
+from nvhai_training.protocol import group_of
+
+POSITIVE_THRESHOLD = 0.5
 
 
 def run_onnx(runner: ModelRunner, windows: Windows, batch: int = 256,
@@ -28,8 +38,56 @@ def run_onnx(runner: ModelRunner, windows: Windows, batch: int = 256,
     return np.concatenate(futures), np.concatenate(probs)
 
 
+def emotion_figures(probs: np.ndarray, labels: list[str]) -> dict:
+    """The product figures: how often each label is on top, and how often a positive display is claimed."""
+    top = probs.argmax(axis=1)
+    distribution = {lab: float((top == i).mean()) for i, lab in enumerate(labels)}
+    neutral = labels.index(NEUTRAL_LABEL) if NEUTRAL_LABEL in labels else None
+    positive = (top != neutral) & (probs.max(axis=1) >= POSITIVE_THRESHOLD) if neutral is not None \
+        else probs.max(axis=1) >= POSITIVE_THRESHOLD
+    return {"emotion_distribution": distribution, "positive_rate": float(positive.mean())}
+
+
+def recall_figures(probs: np.ndarray, truth: np.ndarray, labels: list[str],
+                   train_labels: tuple[str, ...]) -> dict:
+    """Per-label recall and the confusion matrix over labelled windows (truth indexes `train_labels`)."""
+    known = truth >= 0
+    if not known.any():
+        return {"recall": {}, "confusion": [], "not_neutral_recall": None, "neutral_positive_rate": None}
+    names = [train_labels[i] for i in truth[known]]
+    if any(n not in labels for n in names):
+        missing = sorted({n for n in names if n not in labels})
+        raise ValueError(f"the data is labelled {missing}, which the model does not know (its labels: {labels})")
+    t = np.array([labels.index(n) for n in names])
+    p = probs[known].argmax(axis=1)
+    confusion = np.zeros((len(labels), len(labels)), int)
+    np.add.at(confusion, (t, p), 1)
+    recall = {lab: (float(confusion[i, i] / confusion[i].sum()) if confusion[i].sum() else None)
+              for i, lab in enumerate(labels)}
+    out = {"recall": recall, "confusion": confusion.tolist(), "not_neutral_recall": None,
+           "neutral_positive_rate": None}
+    if NEUTRAL_LABEL in labels:
+        n = labels.index(NEUTRAL_LABEL)
+        claimed = (p != n) & (probs[known].max(axis=1) >= POSITIVE_THRESHOLD)
+        if (t != n).any():
+            out["not_neutral_recall"] = float(claimed[t != n].mean())
+        if (t == n).any():
+            out["neutral_positive_rate"] = float(claimed[t == n].mean())
+    return out
+
+
+def _forecast_block(future: np.ndarray, windows: Windows, t_out: int) -> dict:
+    model_metrics: dict = dict(forecast_metrics(future, windows.targets))
+    zv = forecast_metrics(zero_velocity(windows.inputs, t_out), windows.targets)
+    cv = forecast_metrics(constant_velocity(windows.inputs, t_out), windows.targets)
+    return {"windows": len(windows), "model_metrics": model_metrics, "zero_velocity": zv, "constant_velocity": cv,
+            "improvement_vs_zero_velocity": 1.0 - model_metrics["mae"] / zv["mae"]}
+
+
 def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, clips: list[str] | None = None,
-             progress: bool = True) -> dict:
+             progress: bool = True, group_by: str | None = None) -> dict:
+    from nvhai_predictor.contract import EMOTION_LABELS
+
     runner = ModelRunner(str(model_path), threads=0)
     c = runner.contract
     data = load_clips(keypoints)
@@ -41,13 +99,33 @@ def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, cli
     windows = make_windows(data, load_labels(keypoints), c.input_frames, c.output_frames, stride)
     if not len(windows):
         raise ValueError(f"no clip in {keypoints} is long enough for {c.input_frames}+{c.output_frames} frames")
+    if not (np.isfinite(windows.inputs).all() and np.isfinite(windows.targets).all()):
+        raise ValueError(f"{keypoints} has NaN/inf keypoints: clean them before scoring")
     future, probs = run_onnx(runner, windows, progress=progress)
-    model_metrics: dict = dict(forecast_metrics(future, windows.targets))
-    model_metrics["accuracy"] = accuracy(probs, windows.labels)
-    zv = forecast_metrics(zero_velocity(windows.inputs, c.output_frames), windows.targets)
-    cv = forecast_metrics(constant_velocity(windows.inputs, c.output_frames), windows.targets)
-    return {
-        "model": c.model_name, "keypoints": str(keypoints), "clips": len(data), "windows": len(windows),
-        "stride": stride, "model_metrics": model_metrics, "zero_velocity": zv, "constant_velocity": cv,
-        "improvement_vs_zero_velocity": 1.0 - model_metrics["mae"] / zv["mae"],
-    }
+    result = {"model": c.model_name, "keypoints": str(keypoints), "clips": len(data), "stride": stride,
+              **_forecast_block(future, windows, c.output_frames), "labels": list(c.labels)}
+    result["model_metrics"]["accuracy"] = accuracy_by_name(probs, windows.labels, list(c.labels), EMOTION_LABELS)
+    result.update(emotion_figures(probs, list(c.labels)))
+    result["emotion"] = recall_figures(probs, windows.labels, list(c.labels), EMOTION_LABELS)
+    if group_by:
+        metadata = load_metadata(keypoints)
+        names = sorted(data)
+        group = np.array([group_of(names[i], group_by, metadata) for i in windows.clip_index])
+        result["group_by"] = group_by
+        result["groups"] = {}
+        for g in sorted(set(group.tolist())):
+            sel = group == g
+            part = Windows(windows.inputs[sel], windows.targets[sel], windows.labels[sel], windows.clip_index[sel])
+            block = _forecast_block(future[sel], part, c.output_frames)
+            block.update(emotion_figures(probs[sel], list(c.labels)))
+            result["groups"][g] = block
+    return result
+
+
+def accuracy_by_name(probs: np.ndarray, truth: np.ndarray, labels: list[str], train_labels: tuple[str, ...]) -> float | None:
+    """Accuracy where truth indexes `train_labels` and the model's columns are `labels` (they may differ)."""
+    known = truth >= 0
+    if not known.any():
+        return None
+    remap = np.array([labels.index(n) if n in labels else -2 for n in train_labels])
+    return accuracy(probs, np.where(known, remap[np.maximum(truth, 0)], -1))

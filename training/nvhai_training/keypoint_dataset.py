@@ -2,13 +2,15 @@
 
 Format: an .npz with one array per clip, (T, 17, 2) or (T, 17, 3) (x, y image-normalised in
 [0, 1], optional confidence), 30 FPS, COCO-17 order. Emotion labels, when known, live in a
-sidecar CSV `<name>.labels.csv` (`clip,emotion`). Windows come from nvhai_predictor's
-`sliding_windows` and `normalize`, the code the live node runs.
+sidecar CSV `<name>.labels.csv` (`clip,emotion`), per-clip metadata (e.g. Bandai's content and
+style) in `<name>.meta.json` (`{"clips": {clip: {...}}}`; `<name>_meta.json` is read too).
+Windows come from nvhai_predictor's `sliding_windows` and `normalize`, the code the live node runs.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,21 @@ UNLABELED = -1
 def labels_path(npz: str | Path) -> Path:
     npz = Path(npz)
     return npz.with_name(npz.name.removesuffix(".npz") + ".labels.csv")
+
+
+def meta_path(npz: str | Path) -> Path:
+    npz = Path(npz)
+    return npz.with_name(npz.name.removesuffix(".npz") + ".meta.json")
+
+
+def load_metadata(npz: str | Path) -> dict[str, dict]:
+    """clip -> metadata dict from the sidecar JSON, {} if there is none."""
+    npz = Path(npz)
+    for path in (meta_path(npz), npz.with_name(npz.name.removesuffix(".npz") + "_meta.json")):
+        if path.exists():
+            data = json.loads(path.read_text())
+            return data.get("clips", data)
+    return {}
 
 
 def load_clips(path: str | Path) -> dict[str, np.ndarray]:
@@ -49,21 +66,16 @@ def load_labels(npz: str | Path) -> dict[str, str]:
     return rows
 
 
-def save_clips(path: str | Path, clips: dict[str, np.ndarray], labels: dict[str, str] | None = None) -> None:
+def save_clips(path: str | Path, clips: dict[str, np.ndarray], labels: dict[str, str] | None = None,
+               metadata: dict[str, dict] | None = None) -> None:
     np.savez_compressed(path, **{k: np.asarray(v, np.float32) for k, v in clips.items()})
+    if metadata:
+        meta_path(path).write_text(json.dumps({"clips": {k: metadata[k] for k in sorted(clips) if k in metadata}}))
     if labels:
         with labels_path(path).open("w", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["clip", "emotion"])
             writer.writerows(sorted(labels.items()))
-
-
-def split_by_clip(names: list[str], test_fraction: float, seed: int = 0) -> tuple[list[str], list[str]]:
-    """Train/test split by clip, never by window: windows of one clip overlap, so a window split leaks."""
-    order = sorted(names)
-    np.random.default_rng(seed).shuffle(order)
-    n_test = max(1, round(len(order) * test_fraction)) if test_fraction > 0 else 0
-    return sorted(order[n_test:]), sorted(order[:n_test])
 
 
 @dataclass

@@ -13,6 +13,8 @@ import math
 import torch
 from torch import nn
 
+from nvhai_predictor.contract import EMOTION_LABELS
+
 FEATURES = 34  # 17 keypoints x (x, y)
 
 
@@ -123,7 +125,7 @@ class ResidualDCT(nn.Module):
       untrained model *is* the zero-velocity baseline and training only learns what beats it.
     """
 
-    def __init__(self, t_in: int = 60, t_out: int = 30, n_labels: int = 3, hidden: int = 128,
+    def __init__(self, t_in: int = 60, t_out: int = 30, n_labels: int = len(EMOTION_LABELS), hidden: int = 128,
                  dropout: float = 0.1) -> None:
         super().__init__()
         self.t_out = t_out
@@ -166,7 +168,7 @@ ARCHITECTURES = ("mlp", "lstm", "cnn_lstm", "transformer", "residual_dct")
 LEARNING_RATES = {"mlp": 2e-3, "lstm": 1e-3, "cnn_lstm": 1e-3, "transformer": 5e-4, "residual_dct": 1e-3}
 
 
-def build_model(name: str, t_in: int = 60, t_out: int = 30, n_labels: int = 3) -> nn.Module:
+def build_model(name: str, t_in: int = 60, t_out: int = 30, n_labels: int = len(EMOTION_LABELS)) -> nn.Module:
     if name == "residual_dct":
         return ResidualDCT(t_in, t_out, n_labels)
     encoders = {

@@ -56,3 +56,47 @@ def tier_improvement(scratch_mae: float, tiers: dict[str, float], out: str | Pat
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     plt.close(fig)
+
+
+def group_bars(result: dict, out: str | Path) -> None:
+    """Per-group MAE of the model next to zero- and constant-velocity (an `evaluate` result with groups)."""
+    import numpy as np
+
+    groups = result.get("groups") or {"all": result}
+    names = list(groups)
+    x = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(max(5.0, 1.1 * len(names) + 2), 4))
+    for k, (key, label) in enumerate((("model_metrics", result["model"]), ("zero_velocity", "zero-velocity"),
+                                      ("constant_velocity", "constant-velocity"))):
+        ax.bar(x + (k - 1) * 0.27, [groups[g][key]["mae"] for g in names], 0.27, label=label)
+    ax.set_xticks(x, names, rotation=30 if len(names) > 6 else 0, ha="right" if len(names) > 6 else "center")
+    ax.set_ylabel("MAE over the second (normalised)")
+    ax.set_title(f"Forecast error per {result.get('group_by', 'set')}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def confusion_matrix(result: dict, out: str | Path) -> None:
+    """Row-normalised confusion matrix (true label x predicted) of an `evaluate` result."""
+    import numpy as np
+
+    m = np.asarray(result["emotion"]["confusion"], float)
+    labels = result["labels"]
+    rows = m.sum(axis=1, keepdims=True)
+    share = np.divide(m, rows, out=np.zeros_like(m), where=rows > 0)
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            ax.text(j, i, f"{share[i, j]:.2f}\n({int(m[i, j])})", ha="center", va="center", fontsize=8,
+                    color="white" if share[i, j] > 0.5 else "black")
+    ax.set_xticks(range(len(labels)), labels, rotation=20, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title("Emotion on held-out windows")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)

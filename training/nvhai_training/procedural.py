@@ -1,4 +1,4 @@
-"""Procedural, labelled body motion for the three emotions, for synthetic pretraining.
+"""Procedural, labelled body motion for the paper's three emotions and "neutral", for synthetic pretraining.
 
 The paper pretrains on MotionLCM text-to-motion samples; this generator stands in for it
 offline. Each sample is a 3D COCO-17 skeleton driven by a small motion program per emotion,
@@ -6,7 +6,9 @@ with randomised body proportions, tempo, amplitude, phase, onset and camera, plu
 
 - "enthusiastic": both arms pumping overhead while bouncing/jumping;
 - "laughing": fast shoulder/torso shaking over a slow lean, head back, hands near the belly;
-- "happy to see you": one arm raised waving side to side, slight lean in, gentle bounce.
+- "happy to see you": one arm raised waving side to side, slight lean in, gentle bounce;
+- "neutral": standing idle — weight shifts, arms hanging or drifting slowly below the shoulders
+  (a hand to the chin or hip), head turning: the still person real data (walks, runs) lacks.
 
 Vectorised over samples: 90k samples of 90 frames take about a minute on 2 cores.
 """
@@ -125,7 +127,7 @@ def _program(label: int, n: int, t: np.ndarray, rng: np.random.Generator) -> dic
             p[f"{k}_swing"] = p[f"{k}_swing"] * (1 - ramp) + ramp * u(1.2, 1.5)
             p[f"{k}_flex"] += ramp * (u(1.3, 1.9) - rest_flex + 0.1 * shake)
             p[f"{k}_out"] -= ramp * 1.5
-    else:  # happy to see you: one arm up waving side to side, leaning in
+    elif label == 2:  # happy to see you: one arm up waving side to side, leaning in
         f = u(1.5, 3.0)
         w = 2 * np.pi * f * t + phase
         wave = rng.random((n, 1)) < 0.5
@@ -140,6 +142,15 @@ def _program(label: int, n: int, t: np.ndarray, rng: np.random.Generator) -> dic
         p["lean_roll"] += ramp * u(-0.08, 0.08) * np.sin(w / 2)
         p["bounce"] += ramp * u(0.0, 0.03) * np.abs(np.sin(w / 2))
         p["head_tilt"] += ramp * u(-0.1, 0.15)
+    else:  # neutral: idle standing, slow drifts well below any display's energy
+        slow = 2 * np.pi * u(0.05, 0.4) * t + phase
+        for k in ("l", "r"):
+            p[f"{k}_elev"] += ramp * u(0.0, 0.9) * (0.5 + 0.5 * np.sin(slow + u(0, 2 * np.pi)))
+            p[f"{k}_flex"] += ramp * u(0.0, 1.6) * (0.5 + 0.5 * np.sin(slow + u(0, 2 * np.pi)))
+            p[f"{k}_swing"] += ramp * u(0.0, 0.6)
+        p["lean_roll"] += u(-0.06, 0.06) * np.sin(slow)
+        p["head_tilt"] += u(-0.15, 0.15) * np.sin(slow / 2)
+        p["knee_flex"] += u(0.0, 0.15)
     p["sway"] += u(0.0, 0.03) * np.sin(2 * np.pi * u(0.2, 0.5) * t + phase)
     return p
 

@@ -1,5 +1,8 @@
 """Training loop: loss = MSE(forecast) + 0.3 * CE(emotion, masked for unlabeled windows), Adam.
 
+`forecast_loss="mse+l1"` adds the L1 error the forecast is scored with (MAE); `bone_augment`
+randomises shoulder/hip widths per sample (converters and MediaPipe disagree on them).
+
 Pretraining and finetuning are the same call; finetuning starts from `init` (a checkpoint of the
 same architecture). The test MAE (and the zero-velocity baseline on the same windows) is logged
 to CSV every `eval_every` epochs.
@@ -19,7 +22,7 @@ from torch import nn
 from tqdm import tqdm
 
 from nvhai_common.coco17 import FLIP_ORDER, NUM_KEYPOINTS
-from nvhai_predictor.contract import EMOTION_LABELS
+from nvhai_predictor.contract import EMOTION_LABELS, PAPER_LABELS
 from nvhai_training.keypoint_dataset import Windows
 from nvhai_training.metrics import accuracy, forecast_metrics, zero_velocity
 from nvhai_training.models import LEARNING_RATES, build_model
@@ -42,7 +45,47 @@ class TrainConfig:
     t_in: int = 60
     t_out: int = 30
     threads: int = 0  # torch intra-op threads; 0 = torch's default
+    device: str = "auto"  # auto: CUDA when present, else CPU
+    labels: tuple[str, ...] = EMOTION_LABELS
+    forecast_loss: str = "mse"  # "mse" (the paper's) or "mse+l1"
+    bone_augment: float = 0.0  # max relative change of shoulder / hip half-widths, 0 = off
+    label_smoothing: float = 0.0
+    class_weights: bool = False  # weight CE by inverse class frequency of the labelled windows
 
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: no CUDA device here (use --device auto or cpu)")
+    return torch.device(name)
+
+
+def check_windows(windows: Windows, what: str) -> None:
+    """Refuse data that would train nothing or train NaN, before any epoch runs."""
+    if not len(windows):
+        raise ValueError(f"{what}: 0 windows (every clip is shorter than input + output frames)")
+    for name in ("inputs", "targets"):
+        bad = ~np.isfinite(getattr(windows, name)).all(axis=(1, 2, 3))
+        if bad.any():
+            clips = sorted(set(windows.clip_index[bad].tolist()))[:5]
+            raise ValueError(f"{what}: {int(bad.sum())} windows with NaN/inf {name} (clip indices {clips}); "
+                             "clean the keypoints first")
+
+
+# Each side's shoulder/hip and the limb hanging from it: moved together, so bone lengths hold.
+_CHAINS = {5: (5, 7, 9), 6: (6, 8, 10), 11: (11, 13, 15), 12: (12, 14, 16)}
+
+
+def widen(x: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
+    """Scale shoulder and hip half-widths of (B, T, 17, 2) poses by factor (B, 2): [shoulders, hips]."""
+    x = x.clone()
+    for (a, b), f in (((5, 6), factor[:, 0]), ((11, 12), factor[:, 1])):
+        mid = (x[:, :, a] + x[:, :, b]) / 2
+        for side in (a, b):
+            delta = (x[:, :, side] - mid) * (f[:, None, None] - 1)
+            x[:, :, list(_CHAINS[side])] += delta[:, :, None]
+    return x
 
 def mirror(x: torch.Tensor) -> torch.Tensor:
     """Mirror (B, T, 17, 2) normalised poses left<->right."""
@@ -54,15 +97,16 @@ def mirror(x: torch.Tensor) -> torch.Tensor:
 def predict(model: nn.Module, windows: Windows, batch: int = 512) -> tuple[np.ndarray, np.ndarray]:
     """(N, T_out, 17, 2) forecasts and (N, n_labels) probabilities of a torch model."""
     model.eval()
+    device = next(model.parameters()).device
     futures, probs = [], []
     with torch.no_grad():
         for i in range(0, len(windows), batch):
-            x = torch.from_numpy(windows.inputs[i:i + batch]).flatten(2)
+            x = torch.from_numpy(windows.inputs[i:i + batch]).flatten(2).to(device)
             future, logits = model(x)
-            futures.append(future.view(len(x), -1, NUM_KEYPOINTS, 2).numpy())
-            probs.append(torch.softmax(logits, -1).numpy())
+            futures.append(future.view(len(x), -1, NUM_KEYPOINTS, 2).cpu().numpy())
+            probs.append(torch.softmax(logits, -1).cpu().numpy())
     if not futures:
-        return np.empty_like(windows.targets), np.empty((0, len(EMOTION_LABELS)), np.float32)
+        return np.empty_like(windows.targets), np.empty((0, 0), np.float32)
     return np.concatenate(futures), np.concatenate(probs)
 
 
@@ -78,7 +122,8 @@ def evaluate_model(model: nn.Module, windows: Windows) -> dict[str, float | None
 def load_checkpoint(path: str | Path) -> tuple[nn.Module, dict]:
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     config = json.loads(ckpt["config"])
-    model = build_model(config["arch"], config["t_in"], config["t_out"], len(EMOTION_LABELS))
+    config["labels"] = tuple(config.get("labels", PAPER_LABELS))  # checkpoints before "neutral" had three
+    model = build_model(config["arch"], config["t_in"], config["t_out"], len(config["labels"]))
     model.load_state_dict(ckpt["state_dict"])
     return model, config
 
@@ -86,18 +131,26 @@ def load_checkpoint(path: str | Path) -> tuple[nn.Module, dict]:
 def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out_dir: str | Path,
           init: str | Path | None = None, progress: bool = True) -> dict:
     """Train, log to out_dir/log.csv, save out_dir/model.pt; returns the last test metrics."""
+    check_windows(train_set, "training data")
+    if test_set is not None and len(test_set):
+        check_windows(test_set, "test data")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
+    device = pick_device(config.device)
     rng = np.random.default_rng(config.seed)
+    n_labels = len(config.labels)
     if init:
         model, init_config = load_checkpoint(init)
         if init_config["arch"] != config.arch:
             raise ValueError(f"--init is a {init_config['arch']} checkpoint, training {config.arch}")
+        if tuple(init_config["labels"]) != tuple(config.labels):
+            raise ValueError(f"--init has labels {init_config['labels']}, training {config.labels}")
     else:
-        model = build_model(config.arch, config.t_in, config.t_out, len(EMOTION_LABELS))
+        model = build_model(config.arch, config.t_in, config.t_out, n_labels)
+    model.to(device)
     lr = config.lr or LEARNING_RATES[config.arch]
     opt_class = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[config.optimizer]
     free = set(getattr(model, "no_weight_decay", lambda: ())())
@@ -107,48 +160,73 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
     x_all = torch.from_numpy(train_set.inputs)
     y_all = torch.from_numpy(train_set.targets)
     l_all = torch.from_numpy(train_set.labels)
+    if int(l_all.max()) >= n_labels:
+        raise ValueError(f"training labels go up to index {int(l_all.max())}, the model has {n_labels} labels")
+    weight = None
+    if config.class_weights and (l_all >= 0).any():
+        counts = torch.bincount(l_all[l_all >= 0], minlength=n_labels).float()
+        weight = (counts.sum() / counts.clamp(min=1) / n_labels).to(device)
     log_path = out / "log.csv"
     fields = ["epoch", "train_loss", "mae", "mae_5", "mae_10", "mae_20", "mae_30", "mae_zero_velocity", "accuracy",
-              "seconds"]
+              "seconds", "windows_per_s"]
     start = time.time()
     last: dict = {}
     with log_path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
-        bar = tqdm(range(1, config.epochs + 1), desc=f"train {config.arch}", unit="epoch", disable=not progress)
-        for epoch in bar:
+        for epoch in range(1, config.epochs + 1):
             model.train()
             order = torch.from_numpy(rng.permutation(len(x_all)))
-            total, batches = 0.0, 0
-            for i in range(0, len(order), config.batch_size):
+            total, batches, seen, t_epoch = 0.0, 0, 0, time.time()
+            bar = tqdm(range(0, len(order), config.batch_size), desc=f"{config.arch} epoch {epoch}/{config.epochs}",
+                       unit="batch", disable=not progress, mininterval=1.0, leave=False)
+            for i in bar:
                 idx = order[i:i + config.batch_size]
                 if len(idx) < 2:  # BatchNorm needs two samples
                     continue
-                x, y, lab = x_all[idx], y_all[idx], l_all[idx]
+                x, y, lab = x_all[idx], y_all[idx], l_all[idx].to(device)
                 if config.flip_augment and rng.random() < 0.5:
                     x, y = mirror(x), mirror(y)
+                if config.bone_augment > 0:
+                    factor = 1 + torch.from_numpy(rng.uniform(-1, 1, (len(idx), 2)).astype(np.float32)) \
+                        * config.bone_augment
+                    x, y = widen(x, factor), widen(y, factor)
+                x, y = x.to(device), y.to(device)
                 future, logits = model(x.flatten(2))
                 loss = nn.functional.mse_loss(future, y.flatten(1))
+                if config.forecast_loss == "mse+l1":
+                    loss = loss + nn.functional.l1_loss(future, y.flatten(1))
                 known = lab >= 0
                 if known.any():
-                    loss = loss + config.ce_weight * nn.functional.cross_entropy(logits[known], lab[known])
+                    loss = loss + config.ce_weight * nn.functional.cross_entropy(
+                        logits[known], lab[known], weight=weight, label_smoothing=config.label_smoothing)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
                 total += loss.item()
                 batches += 1
-            row = {"epoch": epoch, "train_loss": total / max(batches, 1), "seconds": round(time.time() - start, 1)}
+                seen += len(idx)
+                if batches % 50 == 0:
+                    bar.set_postfix(loss=f"{total / batches:.4f}", win_s=f"{seen / (time.time() - t_epoch):.0f}")
+            if not np.isfinite(total):
+                raise ValueError(f"training loss became {total} in epoch {epoch}: lower --lr or check the data")
+            row = {"epoch": epoch, "train_loss": total / max(batches, 1), "seconds": round(time.time() - start, 1),
+                   "windows_per_s": round(seen / max(time.time() - t_epoch, 1e-9))}
             if test_set is not None and len(test_set) and (epoch % config.eval_every == 0 or epoch == config.epochs):
                 last = evaluate_model(model, test_set)
                 row.update(last)
-                bar.set_postfix(loss=f"{row['train_loss']:.4f}", mae=f"{last['mae']:.4f}",
-                                zero_vel=f"{last['mae_zero_velocity']:.4f}")
+            if progress:
+                tqdm.write(f"epoch {epoch}: loss {row['train_loss']:.4f}, {row['windows_per_s']} windows/s"
+                           + (f", test MAE {row['mae']:.4f} (zero-velocity {row['mae_zero_velocity']:.4f}), "
+                              f"accuracy {row['accuracy']}" if "mae" in row else ""))
             writer.writerow(row)
             f.flush()
+    model.cpu()
     torch.save({"state_dict": model.state_dict(), "config": json.dumps(asdict(config))}, out / "model.pt")
     return last
 
 
 def load_model_for_export(path: str | Path) -> tuple[nn.Module, TrainConfig]:
     model, config = load_checkpoint(path)
-    return model.eval(), TrainConfig(**config)
+    known = {f for f in TrainConfig.__dataclass_fields__}
+    return model.eval(), TrainConfig(**{k: v for k, v in config.items() if k in known})

@@ -11,8 +11,9 @@ from nvhai_common.coco17 import INDEX
 from nvhai_training.bvh import bvh_to_coco3d, forward_kinematics, parse_bvh
 from nvhai_training.camera import face_forward, random_view
 from nvhai_training.humanml3d import smpl22_to_coco3d
-from nvhai_training.keypoint_dataset import UNLABELED, load_clips, load_labels, make_windows, save_clips, split_by_clip
+from nvhai_training.keypoint_dataset import UNLABELED, load_clips, load_labels, make_windows, save_clips
 from nvhai_training.procedural import generate
+from nvhai_training.protocol import split_by_group
 
 CMU_BVH = Path(__file__).resolve().parents[3] / "shared" / "data" / "cmu_mocap" / "bvh" / "001_01.bvh"
 
@@ -28,7 +29,7 @@ def upright_fraction(clip: np.ndarray) -> float:
 def test_procedural_samples_are_labelled_balanced_and_upright():
     x, labels = generate(300, seed=3)
     assert x.shape == (300, 90, 17, 2) and np.isfinite(x).all()
-    assert np.bincount(labels).tolist() == [100, 100, 100]
+    assert np.bincount(labels).tolist() == [75, 75, 75, 75]  # the paper's three and neutral
     assert np.mean([upright_fraction(c) for c in x]) > 0.9
     assert 0.0 < np.median(x) < 1.0, "image-normalised coordinates"
     again, labels_again = generate(300, seed=3)
@@ -37,11 +38,14 @@ def test_procedural_samples_are_labelled_balanced_and_upright():
 
 
 def test_procedural_emotions_move_differently():
-    """Enthusiastic raises the wrists above the head; the others mostly do not."""
+    """Enthusiastic raises the wrists above the head; laughing and neutral do not; neutral moves least."""
     x, labels = generate(300, seed=4, noise=(0.0, 0.0))
     wrist_above = (x[:, 60:, [9, 10], 1].min(2) < x[:, 60:, 0, 1]).mean(1)
     assert wrist_above[labels == 0].mean() > 0.6
     assert wrist_above[labels == 1].mean() < 0.2
+    assert wrist_above[labels == 3].mean() < 0.1
+    wrist_speed = np.abs(np.diff(x[:, 45:, [9, 10]], axis=1)).mean(axis=(1, 2, 3))
+    assert all(wrist_speed[labels == 3].mean() < wrist_speed[labels == k].mean() for k in (0, 1, 2))
 
 
 BVH = """HIERARCHY
@@ -105,9 +109,9 @@ def test_humanml3d_joints_to_coco():
 
 def test_split_by_clip_never_shares_a_clip():
     names = [f"c{i}" for i in range(20)]
-    train, test = split_by_clip(names, 0.25, seed=1)
+    train, test = split_by_group(names, "clip", test_fraction=0.25, seed=1)
     assert len(test) == 5 and not set(train) & set(test) and sorted(train + test) == sorted(names)
-    assert split_by_clip(names, 0.25, seed=1) == (train, test)
+    assert split_by_group(names, "clip", test_fraction=0.25, seed=1) == (train, test)
 
 
 def test_format_round_trip_and_masked_labels(tmp_path):

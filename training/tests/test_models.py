@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_training.models import ARCHITECTURES, build_model
 
 # Encoder + generation head (Linear to 1020): the paper's Table 1.
@@ -23,7 +24,8 @@ def test_parameter_counts_match_the_paper(arch):
 def test_shapes(arch):
     model = build_model(arch).eval()
     future, logits = model(torch.zeros(3, 60, 34))
-    assert future.shape == (3, 30 * 34) and logits.shape == (3, 3)
+    assert future.shape == (3, 30 * 34) and logits.shape == (3, len(EMOTION_LABELS))
+    assert build_model(arch, n_labels=3)(torch.zeros(2, 60, 34))[1].shape == (2, 3)  # the paper's three labels
 
 
 def test_residual_dct_starts_as_the_zero_velocity_baseline():

@@ -14,7 +14,12 @@ from nvhai_predictor.normalization import NORMALIZATION_VERSION
 
 METADATA_KEY = "nvhai_contract"
 CONTRACT_VERSION = 1
-EMOTION_LABELS: tuple[str, ...] = ("enthusiastic", "laughing", "happy to see you")
+# The paper's three positive displays, and "neutral": no positive display (walking past, standing,
+# working, tired, sad ...). A model's own labels come from its contract, so models trained with
+# the paper's three labels still load; these are the labels nvhai training/ exports.
+PAPER_LABELS: tuple[str, ...] = ("enthusiastic", "laughing", "happy to see you")
+NEUTRAL_LABEL = "neutral"
+EMOTION_LABELS: tuple[str, ...] = (*PAPER_LABELS, NEUTRAL_LABEL)
 INPUT_NAME = "keypoints"  # (batch, input_frames, 17, 2) float32, normalised
 FUTURE_OUTPUT = "future"  # (batch, output_frames, 17, 2) float32, normalised
 EMOTION_OUTPUT = "emotion_probs"  # (batch, len(labels)) float32, softmax

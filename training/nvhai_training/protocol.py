@@ -1,0 +1,54 @@
+"""Which clips may meet in training and test: groups of clips (a person, a dataset, a content)
+and splits that hold whole groups out.
+
+A forecaster is deployed on people it never saw, so its numbers must come from groups it never
+saw: CMU by subject (`001_*` … `005_*`: the clip-name prefix), Bandai Namco by dataset or content
+(its actors are not identified per clip). A clip split is kept for comparison only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PREFIX = "prefix"  # the clip name up to its first "_": a CMU subject ("002"), a Bandai dataset ("bandai2")
+
+
+def group_of(name: str, by: str, metadata: dict[str, dict] | None = None) -> str:
+    """The group of clip `name`: "clip" (itself), "prefix", or any metadata field (content, style, dataset);
+    clips without that field fall back to their prefix."""
+    if by == "clip":
+        return name
+    meta = (metadata or {}).get(name, {})
+    if by != PREFIX and by in meta:
+        return str(meta[by])
+    return name.split("_", 1)[0]
+
+
+def groups(names: list[str], by: str, metadata: dict[str, dict] | None = None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name in sorted(names):
+        out.setdefault(group_of(name, by, metadata), []).append(name)
+    return out
+
+
+def split_by_group(names: list[str], by: str, test_groups: list[str] | None = None, test_fraction: float = 0.2,
+                   seed: int = 0, metadata: dict[str, dict] | None = None) -> tuple[list[str], list[str]]:
+    """(train, test) clip names with every group wholly on one side.
+
+    `test_groups` names the held-out groups; without it a seeded random `test_fraction` of the groups
+    is held out (at least one). Raises ValueError for a named group that does not exist.
+    """
+    by_group = groups(names, by, metadata)
+    if test_groups:
+        unknown = sorted(set(test_groups) - set(by_group))
+        if unknown:
+            raise ValueError(f"no clips in group(s) {unknown} when grouping by '{by}' "
+                             f"(groups: {', '.join(sorted(by_group)[:20])}{' …' if len(by_group) > 20 else ''})")
+        held = set(test_groups)
+    else:
+        order = sorted(by_group)
+        np.random.default_rng(seed).shuffle(order)
+        held = set(order[:max(1, round(len(order) * test_fraction))]) if test_fraction > 0 else set()
+    train = [n for g, members in by_group.items() if g not in held for n in members]
+    test = [n for g, members in by_group.items() if g in held for n in members]
+    return sorted(train), sorted(test)
