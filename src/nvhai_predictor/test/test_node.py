@@ -19,9 +19,10 @@ from nvhai_common.ros_conversions import sec_to_stamp as stamp
 from nvhai_common.ros_conversions import stamp_to_sec as secs
 from nvhai_common.ros_params import defaults
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
-from nvhai_predictor.model_runner import default_model_path
+from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.node import DIAGNOSTIC_NAME, PARAMETERS, PredictorNode
 
+DEFAULT_LABELS = ModelRunner(default_model_path()).contract.labels
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "predictor.yaml"
 CMU = Path(__file__).resolve().parents[4] / "shared" / "data" / "cmu_mocap" / "cmu_coco17_30fps_train.npz"
 W, H = 640, 480
@@ -111,7 +112,7 @@ def test_cmu_clip_at_30hz_gives_forecasts_and_emotions(harness):
     extent = np.ptp(body, axis=0).max()
     assert np.abs(future.mean(axis=(0, 1)) - body.mean(axis=0)).max() < extent, "forecast is where the person is"
     for e in harness.emotions:
-        assert e.labels == ["enthusiastic", "laughing", "happy to see you"]
+        assert e.labels == DEFAULT_LABELS
         assert abs(sum(e.probabilities) - 1) < 1e-5 and e.label == e.labels[int(np.argmax(e.probabilities))]
         assert e.confidence == pytest.approx(max(e.probabilities))
     assert {secs(e.header.stamp) for e in harness.emotions} == set(stamps)
@@ -199,3 +200,30 @@ def test_predictor_executable_in_its_own_process():
     finally:
         out = stop(proc)
     assert "model '" in out and "/proc_test/keypoints -> /proc_test/future" in out, out[-2000:]
+
+
+@pytest.mark.parametrize("labels", [["enthusiastic", "laughing", "happy to see you"],
+                                    ["enthusiastic", "laughing", "happy to see you", "neutral"]],
+                         ids=["paper-3-labels", "4-labels"])
+def test_three_and_four_label_models_load_and_publish(tmp_path, labels):
+    from onnx_fixtures import zero_velocity_model
+
+    logits = [0.0] * (len(labels) - 1) + [2.0]  # the last label wins
+    model = zero_velocity_model(str(tmp_path / "m.onnx"), labels, logits, name=f"zv-{len(labels)}")
+    motion = clip("002_05")
+    with ros_context() as context:
+        h = Harness(context, model_path=model)  # constant probabilities: smoothing, if any, keeps them
+        try:
+            for i in range(62):
+                h.send(people_msg(2000.0 + i / 30, {1: motion[i]}))
+            assert h.answered(2000.0 + 61 / 30, 1) is not None
+            assert spin_until(h.executor, lambda: len(h.emotions) >= 3)
+            e = h.emotions[-1]
+            assert e.labels == labels and e.label == labels[-1] and len(e.probabilities) == len(labels)
+            expected = np.exp(logits) / np.exp(logits).sum()
+            np.testing.assert_allclose(e.probabilities, expected, atol=1e-5)
+            f = h.forecasts[-1]
+            assert f.model_name == f"zv-{len(labels)}"
+            np.testing.assert_allclose(forecast_xy(f), np.repeat(motion[61][None], 30, 0), atol=1e-3)  # zero velocity
+        finally:
+            h.close()
