@@ -19,6 +19,7 @@ ROSDEP_KEYS = {
     "onnxruntime": "python3-onnxruntime-pip", "yaml": "python3-yaml", "launch": "launch",
     "launch_ros": "launch_ros", "ament_index_python": "ament_index_python",
     "rosbags": "python3-rosbags-pip", "PIL": "python3-pil", "matplotlib": "python3-matplotlib", "tqdm": "python3-tqdm",
+    "aiohttp": "python3-aiohttp",
 }
 # Modules a ROS package may import without declaring (stdlib; the package itself).
 STDLIB = set(sys.stdlib_module_names)

@@ -2,13 +2,15 @@
 
 video source -> /image_raw -> perception -> /body_keypoints -> predictor -> /future_poses,
 /emotion -> avatar controller -> /avatar/*, all through real ROS topics. Prints the emotion
-stream and writes out/demo.mp4, out/demo.gif and out/demo.png.
+stream and writes out/demo.mp4, out/demo.gif and out/demo.png. With --serve, the clip loops and
+the live web view (nvhai_bringup.web_node) serves http://127.0.0.1:8080/ until Ctrl-C instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -32,7 +34,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", default="out", help="output folder")
     parser.add_argument("--model", default="", help="ONNX model (default: the one shipped with nvhai_predictor)")
     parser.add_argument("--no-gif", action="store_true", help="skip the GIF (the slowest output)")
+    parser.add_argument("--serve", action="store_true",
+                        help="serve the live web view and loop the video until Ctrl-C (writes no files)")
+    parser.add_argument("--port", type=int, default=8080, help="port of the live web view (0 = any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="address of the live web view (0.0.0.0 = every interface)")
     return parser.parse_args(argv)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve_live_view(host: str, port: int):
+    """The live web view node serving on host:port, or None (after a one-line error) when it cannot bind."""
+    from rclpy.parameter import Parameter
+
+    from nvhai_bringup.web_node import WebNode
+
+    try:
+        web = WebNode(parameter_overrides=[Parameter("host", value=host), Parameter("port", value=port)])
+    except OSError as e:
+        print(f"nvhai-demo: {e}", file=sys.stderr)
+        return None
+    print(f"live view: {web.url}  (Ctrl-C to stop)", flush=True)
+    return web
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,10 +80,20 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_predictor.node import PredictorNode
 
     rclpy.init()
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     rec = DemoRecording()
-    source = VideoSourceNode(parameter_overrides=[Parameter("path", value=args.video)])
+    source = VideoSourceNode(parameter_overrides=[Parameter("path", value=args.video),
+                                                  Parameter("loop", value=args.serve)])
     nodes = [source, PerceptionNode(), PredictorNode(parameter_overrides=[Parameter("model_path", value=args.model)]),
              AvatarNode()]
+    if args.serve:
+        web = serve_live_view(args.host, args.port)
+        if web is None:
+            for node in nodes:
+                node.destroy_node()
+            rclpy.try_shutdown()
+            return 1
+        nodes.append(web)
     watcher = Node("nvhai_demo_recorder")
     t_start = time.monotonic()
     latencies: list[float] = []
@@ -90,11 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     def on_avatar(msg: Image) -> None:
         rec.avatars[stamp_to_sec(msg.header.stamp)] = image_to_rgb(msg)
 
-    watcher.create_subscription(Image, "/image_raw", on_image, qos_profile_sensor_data)
-    watcher.create_subscription(BodyKeypointsArray, "/body_keypoints", on_keypoints, 30)
-    watcher.create_subscription(MotionForecast, "/future_poses", on_forecast, 30)
+    if not args.serve:  # a looping clip would fill memory with recorded frames
+        watcher.create_subscription(Image, "/image_raw", on_image, qos_profile_sensor_data)
+        watcher.create_subscription(BodyKeypointsArray, "/body_keypoints", on_keypoints, 30)
+        watcher.create_subscription(MotionForecast, "/future_poses", on_forecast, 30)
+        watcher.create_subscription(Image, "/avatar/image", on_avatar, 30)
     watcher.create_subscription(EmotionProbabilities, "/emotion", on_emotion, 30)
-    watcher.create_subscription(Image, "/avatar/image", on_avatar, 30)
     executor = SingleThreadedExecutor()
     for node in [*nodes, watcher]:
         executor.add_node(node)
@@ -112,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         for node in [*nodes, watcher]:
             node.destroy_node()
         rclpy.try_shutdown()
+    if args.serve:
+        return 0
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ import yaml
 from nvhai_bringup.avatar_node import PARAMETERS as AVATAR
 from nvhai_bringup.launch_plan import CAMERAS
 from nvhai_bringup.video_source_node import PARAMETERS as VIDEO
+from nvhai_bringup.web_node import PARAMETERS as WEB
 from nvhai_common.ros_params import defaults
 from nvhai_perception.node import PARAMETERS as PERCEPTION
 from nvhai_predictor.node import PARAMETERS as PREDICTOR
@@ -117,10 +118,11 @@ def test_live_yaml_parameters_are_declared_with_the_same_type(section):
 
 
 @pytest.mark.parametrize(("yaml_name", "section"), [("avatar.yaml", "nvhai_avatar"),
-                                                    ("video_source.yaml", "nvhai_video_source")])
+                                                    ("video_source.yaml", "nvhai_video_source"),
+                                                    ("web.yaml", "nvhai_web")])
 def test_default_yaml_matches_declared_defaults(yaml_name, section):
     data = yaml.safe_load((PKG / "config" / yaml_name).read_text())
-    assert data[section]["ros__parameters"] == defaults(DECLARED[section])
+    assert data[section]["ros__parameters"] == defaults({**DECLARED, "nvhai_web": WEB}[section])
 
 
 def test_launch_and_config_are_installed():
