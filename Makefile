@@ -1,6 +1,8 @@
 # nvhai: `make demo` sets up (first time) and runs the embedded demo; `make test` runs every test.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Extra nvhai-demo arguments, e.g. make demo DEMO_ARGS="--no-gif --video clip.mp4".
+DEMO_ARGS ?=
 
 .PHONY: setup demo test lint benchmark clean
 
@@ -8,7 +10,7 @@ setup:
 	bash scripts/setup.sh
 
 demo: setup
-	$(VENV)/bin/nvhai-demo
+	$(VENV)/bin/nvhai-demo $(DEMO_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -6,10 +6,11 @@ const FORECAST_COLOURS = { "0.33": "rgb(255,160,0)", "1.00": "rgb(230,40,40)" };
 const AVATAR_BACKGROUND = { celebrate: "rgb(255,236,200)", laugh_along: "rgb(255,250,205)",
   wave_back: "rgb(220,240,255)", attend: "rgb(235,235,235)" };
 const MIN_CONFIDENCE = 0.3;
+const MAX_GAP_S = 1.0;
 
 // What a test (or a curious person in the console) can read: counters of what was drawn.
 const view = window.nvhaiView = { connected: false, updates: 0, frames: 0, frameSeq: -1, skeletonsDrawn: 0,
-  forecastsDrawn: 0, avatarsDrawn: 0, emotionValues: {}, attended: null };
+  forecastsDrawn: 0, avatarsDrawn: 0, emotionsReceived: 0, emotionValues: {}, attended: null };
 
 let layout = null;        // {skeleton: [[a, b], ...], keypoint_names: [...]}
 let labels = [];
@@ -238,6 +239,7 @@ function addEmotion(e) {
     timelines.set(e.person_id, tl);
   }
   tl.entries.push({ t: e.stamp, p: e.probabilities });
+  view.emotionsReceived++;
   view.emotionValues[e.person_id] = e.probabilities;
   const legend = tl.row.querySelector(".legend");
   labels.forEach((label, k) => {
@@ -274,7 +276,7 @@ function drawTimelines() {
       ctx.beginPath();
       tl.entries.forEach(({ t, p }, i) => {
         const x = c.width * (1 - (newest - t) / windowS), y = (c.height - 4) * (1 - p[k]) + 2;
-        i ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
+        i && t - tl.entries[i - 1].t < MAX_GAP_S ? ctx.lineTo(x, y) : ctx.moveTo(x, y);  // no line across a gap
       });
       ctx.stroke();
     });
