@@ -26,8 +26,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--csv", action="store_true", help="one CSV row per message (a header row first)")
     parser.add_argument("--truncate-length", type=int, default=128,
                         help="longest array printed in full (default 128; 0 = no limit)")
-    parser.add_argument("--wait", type=float, default=20.0,
-                        help="seconds to wait for TOPIC to appear in the graph when --type is not given (default 20)")
+    parser.add_argument("--wait", type=float, default=60.0,
+                        help="seconds to wait for TOPIC to appear in the graph when --type is not given (default 60)")
     return parser.parse_args(argv)
 
 
