@@ -79,7 +79,7 @@ def test_live_view_and_echo(workspace):
     if not port_is_free(8080):
         pytest.skip("port 8080 is taken on this machine: the README's `nvhai-demo --serve` needs it")
     out = run_block("live", workspace, 300)
-    assert re.search(r"^label: (enthusiastic|laughing|happy to see you)$", out, re.M), out[-2000:]
+    assert re.search(r"^label: \S", out, re.M) and re.search(r"^probabilities:$", out, re.M), out[-2000:]
     assert re.search(r"^header\.stamp\.sec,.*,probabilities\.0,", out, re.M), out[-2000:]
 
 
