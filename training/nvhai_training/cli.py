@@ -33,6 +33,7 @@ from nvhai_training.keypoint_dataset import (
     samples_to_windows,
     save_clips,
 )
+from nvhai_training.models import ARCHITECTURES
 
 
 def _synth(a: argparse.Namespace) -> None:
@@ -107,9 +108,11 @@ def _split(a: argparse.Namespace) -> None:
 
 
 def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
-    """Windows of every file; `file.npz@4` gives that file its own stride (e.g. to thin a large set)."""
+    """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
+    `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`."""
     parts = []
     for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
+        spec, _, weight = spec.partition(":")
         path, _, own = spec.partition("@")
         file_stride = int(own) if own else stride
         clips = load_clips(path)
@@ -121,6 +124,8 @@ def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
             parts.append(samples_to_windows(np.stack([clips[n][..., :2] for n in names]), ids, t_in, t_out))
         else:
             parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
+        if weight:
+            parts[-1].forecast_weight[:] = float(weight)
     return Windows.concat(parts)
 
 
@@ -239,8 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train or finetune")
     p.add_argument("--arch", default="residual_dct",
-                   choices=["mlp", "lstm", "cnn_lstm", "transformer", "residual_dct"])
-    p.add_argument("--train", nargs="+", required=True, help="keypoint .npz files (file.npz@N: stride N for that file)")
+                   choices=list(ARCHITECTURES))
+    p.add_argument("--train", nargs="+", required=True,
+                   help="keypoint .npz files (file.npz@N: stride N for that file; file.npz:W: forecast loss weight W)")
     p.add_argument("--test", nargs="*", help="held-out keypoint .npz files, scored every --eval-every epochs")
     p.add_argument("--init", help="checkpoint to finetune from (same architecture)")
     p.add_argument("--epochs", type=int, default=200)

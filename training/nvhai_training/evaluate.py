@@ -115,7 +115,7 @@ def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, cli
         result["groups"] = {}
         for g in sorted(set(group.tolist())):
             sel = group == g
-            part = Windows(windows.inputs[sel], windows.targets[sel], windows.labels[sel], windows.clip_index[sel])
+            part = windows.select(sel)
             block = _forecast_block(future[sel], part, c.output_frames)
             block.update(emotion_figures(probs[sel], list(c.labels)))
             result["groups"][g] = block

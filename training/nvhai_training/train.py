@@ -160,6 +160,7 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
     x_all = torch.from_numpy(train_set.inputs)
     y_all = torch.from_numpy(train_set.targets)
     l_all = torch.from_numpy(train_set.labels)
+    w_all = torch.from_numpy(train_set.forecast_weight.astype(np.float32))
     if int(l_all.max()) >= n_labels:
         raise ValueError(f"training labels go up to index {int(l_all.max())}, the model has {n_labels} labels")
     weight = None
@@ -184,7 +185,7 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
                 idx = order[i:i + config.batch_size]
                 if len(idx) < 2:  # BatchNorm needs two samples
                     continue
-                x, y, lab = x_all[idx], y_all[idx], l_all[idx].to(device)
+                x, y, lab, fw = x_all[idx], y_all[idx], l_all[idx].to(device), w_all[idx].to(device)
                 if config.flip_augment and rng.random() < 0.5:
                     x, y = mirror(x), mirror(y)
                 if config.bone_augment > 0:
@@ -193,9 +194,11 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
                     x, y = widen(x, factor), widen(y, factor)
                 x, y = x.to(device), y.to(device)
                 future, logits = model(x.flatten(2))
-                loss = nn.functional.mse_loss(future, y.flatten(1))
+                err = future - y.flatten(1)
+                per_window = (err ** 2).mean(1)
                 if config.forecast_loss == "mse+l1":
-                    loss = loss + nn.functional.l1_loss(future, y.flatten(1))
+                    per_window = per_window + err.abs().mean(1)
+                loss = (per_window * fw).sum() / fw.sum().clamp(min=1e-6)
                 known = lab >= 0
                 if known.any():
                     loss = loss + config.ce_weight * nn.functional.cross_entropy(
