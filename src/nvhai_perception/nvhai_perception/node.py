@@ -39,7 +39,9 @@ PARAMETERS: tuple[Param, ...] = (
     Param("smoothing", True, "One-Euro smoothing of keypoints per tracked person."),
     Param("smoothing_min_cutoff", 1.0, "One-Euro minimum cutoff frequency (Hz): lower = smoother when still."),
     Param("smoothing_beta", 0.05, "One-Euro speed coefficient (per pixel/s): higher = less lag when moving."),
-    Param("track_max_missed", 15, "Frames a person may go undetected before their id is retired."),
+    Param("track_max_missed", 30, "Frames a person may go undetected before their id is retired."),
+    Param("track_min_hits", 3, "Frames in a row a new person must be detected before getting an id and being "
+          "published (filters one-frame false detections; 1 in static_image_mode)."),
     Param("debug_image", False, "Publish the input with the skeleton drawn on debug_image_topic."),
     Param("debug_image_topic", "/perception/debug_image", "Topic of the debug image (sensor_msgs/Image rgb8)."),
     Param("no_image_warn_s", 3.0, "Warn (once) when no image has arrived for this many seconds."),
@@ -58,7 +60,7 @@ class PerceptionNode(Node):
             min_tracking_confidence=p.min_tracking_confidence, max_people=p.max_people,
             min_person_score=p.min_person_score, smoothing=p.smoothing,
             smoothing_min_cutoff=p.smoothing_min_cutoff, smoothing_beta=p.smoothing_beta,
-            track_max_missed=p.track_max_missed,
+            track_max_missed=p.track_max_missed, track_min_hits=p.track_min_hits,
         ))
         if p.image_qos_reliability not in ("best_effort", "reliable"):
             self.get_logger().warning(f"image_qos_reliability '{p.image_qos_reliability}' is neither best_effort nor "

@@ -23,7 +23,8 @@ class PipelineConfig:
     smoothing: bool = False
     smoothing_min_cutoff: float = 1.0
     smoothing_beta: float = 0.05
-    track_max_missed: int = 15
+    track_max_missed: int = 30
+    track_min_hits: int = 3  # frames in a row before a new person gets an id (1 in static_image_mode)
 
 
 class KeypointPipeline:
@@ -42,14 +43,15 @@ class KeypointPipeline:
                                            c.min_tracking_confidence)
         self.estimator = estimator or PoseEstimator(c.static_image_mode, c.min_detection_confidence,
                                                     c.min_tracking_confidence)
-        self.tracker = PersonTracker(max_missed=c.track_max_missed)
+        self.tracker = PersonTracker(max_missed=c.track_max_missed,
+                                     min_hits=1 if c.static_image_mode else c.track_min_hits)
         self._filters: dict[int, OneEuroFilter] = {}
 
     def process(self, rgb: np.ndarray, stamp_s: float) -> list[PersonKeypoints]:
         """People in one RGB frame taken at `stamp_s` (seconds; used by the smoother)."""
         people = [p for p in self.estimator.estimate(rgb, stamp_s) if p.score >= self.config.min_person_score]
         people = sorted(people, key=lambda p: p.score, reverse=True)[: self.config.max_people]
-        self.tracker.update(people)
+        people = [p for p in self.tracker.update(people, stamp_s) if p.person_id >= 0]  # not yet confirmed: left out
         if self.config.smoothing:
             self._smooth(people, stamp_s)
         return people

@@ -15,7 +15,7 @@ def person(dx: float, dy: float = 0.0) -> PersonKeypoints:
 
 
 def test_ids_persist_while_people_move_and_are_never_reused():
-    tracker = PersonTracker(max_missed=2)
+    tracker = PersonTracker(max_missed=2, min_hits=1)
     ids = [[p.person_id for p in tracker.update([person(100 + 3 * t), person(400 - 3 * t)])] for t in range(10)]
     assert all(frame == ids[0] for frame in ids) and len(set(ids[0])) == 2
     # Order of detections must not matter.
@@ -29,11 +29,56 @@ def test_ids_persist_while_people_move_and_are_never_reused():
 
 
 def test_short_dropout_keeps_the_id():
-    tracker = PersonTracker(max_missed=5)
+    tracker = PersonTracker(max_missed=5, min_hits=1)
     first = tracker.update([person(100)])[0].person_id
     for _ in range(3):
         tracker.update([])
     assert tracker.update([person(104)])[0].person_id == first
+
+
+def test_a_walker_keeps_the_id_through_a_gap_longer_than_their_own_width():
+    """12 px/frame, unseen 14 frames: they reappear 180 px (three box widths) from where they were lost."""
+    tracker = PersonTracker(max_missed=30)
+    ids = [tracker.update([person(12 * k)], k / 30)[0].person_id for k in range(20)]
+    assert ids[:2] == [-1, -1] and len(set(ids[2:])) == 1 and ids[2] >= 0, "confirmed on the third frame"
+    for k in range(20, 34):
+        tracker.update([], k / 30)
+    assert tracker.update([person(12 * 34)], 34 / 30)[0].person_id == ids[-1]
+
+
+def test_crossing_people_keep_their_ids_when_one_is_hidden_while_they_pass():
+    tracker = PersonTracker(max_missed=30)
+    ids: dict[str, set[int]] = {"right": set(), "left": set()}
+    for k in range(50):  # meet at k = 25; the one walking left is hidden behind the other for k in 20..31
+        a, b = person(100 + 6 * k), person(400 - 6 * k, 4.0)
+        hidden = 20 <= k < 32
+        tracker.update([a] if hidden else [a, b], k / 30)
+        if k >= 3:
+            ids["right"].add(a.person_id)
+            if not hidden:
+                ids["left"].add(b.person_id)
+    assert len(ids["right"]) == 1 and len(ids["left"]) == 1 and ids["right"] != ids["left"]
+
+
+def test_a_one_frame_false_detection_never_gets_an_id():
+    tracker = PersonTracker()
+    for k in range(5):
+        people = [person(100)] + ([person(500, 100)] if k == 2 else [])
+        tracker.update(people, k / 30)
+    assert people[0].person_id == 0 and tracker.active_ids == [0]
+    assert tracker.update([person(100), person(500, 100)], 5 / 30)[1].person_id == -1, "a new tentative track"
+
+
+def test_a_partial_detection_keeps_the_id_without_moving_the_track():
+    """The lower half of a person for one frame (a box half the size) must not send the track off."""
+    tracker = PersonTracker(min_hits=1)
+    for k in range(10):
+        tracker.update([person(4 * k)], k / 30)
+    half = person(40, 0.0)
+    half.xy = half.xy.copy()
+    half.xy[:, 1] = 75 + half.xy[:, 1] / 2  # squeezed into the lower half of the body
+    assert tracker.update([half], 10 / 30)[0].person_id == 0
+    assert tracker.update([person(44)], 11 / 30)[0].person_id == 0
 
 
 def test_box_iou():
