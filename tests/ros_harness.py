@@ -9,10 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from std_msgs.msg import Header
+
+from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray
 
 
 @contextmanager
@@ -64,3 +68,14 @@ def teardown(executor: SingleThreadedExecutor, *nodes: Node) -> None:
     executor.shutdown()
     for node in nodes:
         node.destroy_node()
+
+
+def keypoints_msg(header: Header, people: dict[int, np.ndarray], width: int = 640,
+                  height: int = 480) -> BodyKeypointsArray:
+    """A BodyKeypointsArray of people {id: (17, 2) pixels}, all keypoints fully confident."""
+    msg = BodyKeypointsArray(header=header, image_width=width, image_height=height)
+    for pid, xy in people.items():
+        msg.people.append(BodyKeypoints(header=header, person_id=pid, image_width=width, image_height=height,
+                                        x=xy[:, 0].astype(np.float32), y=xy[:, 1].astype(np.float32),
+                                        confidence=np.ones(17, np.float32), score=1.0))
+    return msg

@@ -1,9 +1,11 @@
 """Choosing the avatar's non-verbal answer: which gesture, how strongly, in which pose. No ROS.
 
-Emotion probabilities are smoothed per person (an exponential moving average) so the avatar
-does not flicker between gestures on single-frame noise; the pose mirrors the person's
-*anticipated* pose (the forecast a few frames ahead), the way people mirror each other, with
-the gesture layered on top.
+The emotion is each person's latest probabilities as the predictor publishes them (it smooths
+them over time); `neutral` ("no positive display") and any label without a gesture, or a top
+label below `min_confidence`, is answered with attention only. Works with any label set the
+model's contract lists (the paper's three, or those plus `neutral`). The pose mirrors the
+person's *anticipated* pose (the forecast a few frames ahead), the way people mirror each
+other, with the gesture layered on top; with nobody to attend the avatar idles in a rest pose.
 """
 
 from __future__ import annotations
@@ -16,8 +18,15 @@ import numpy as np
 from nvhai_common.coco17 import FLIP_ORDER, INDEX
 from nvhai_predictor.normalization import normalize
 
-GESTURE_FOR_EMOTION = {"enthusiastic": "celebrate", "laughing": "laugh_along", "happy to see you": "wave_back"}
 ATTEND = "attend"
+IDLE = "idle"
+GESTURE_FOR_EMOTION = {"enthusiastic": "celebrate", "laughing": "laugh_along", "happy to see you": "wave_back",
+                       "neutral": ATTEND}
+# A person standing with arms down, in the normalised body-centred frame (x right, y down), COCO-17 order.
+REST_POSE = np.array([
+    (0.0, -0.8), (0.05, -0.85), (-0.05, -0.85), (0.1, -0.82), (-0.1, -0.82), (0.2, -0.55), (-0.2, -0.55),
+    (0.25, -0.25), (-0.25, -0.25), (0.27, 0.0), (-0.27, 0.0), (0.12, 0.05), (-0.12, 0.05), (0.13, 0.5),
+    (-0.13, 0.5), (0.13, 0.95), (-0.13, 0.95)], dtype=np.float32)
 
 
 @dataclass
@@ -34,28 +43,31 @@ class Response:
 @dataclass
 class ResponsePolicy:
     min_confidence: float = 0.45  # below: "attend"
-    smoothing: float = 0.3  # EMA weight of the newest probabilities
     anticipation_frames: int = 10  # mirror the pose expected this many frames ahead
     _probs: dict[int, np.ndarray] = field(default_factory=dict)
 
-    def update_emotion(self, person_id: int, probs: np.ndarray) -> np.ndarray:
-        probs = np.asarray(probs, dtype=np.float64)
-        prev = self._probs.get(person_id)
-        self._probs[person_id] = probs if prev is None or prev.shape != probs.shape else (
-            self.smoothing * probs + (1 - self.smoothing) * prev)
-        return self._probs[person_id]
+    def update_emotion(self, person_id: int, probs: np.ndarray) -> None:
+        self._probs[person_id] = np.asarray(probs, dtype=np.float64)
 
     def forget(self, person_id: int) -> None:
+        """Drop a person's emotion (they are gone): their label must not outlive them."""
         self._probs.pop(person_id, None)
+
+    def emotion(self, person_id: int, labels: list[str]) -> tuple[str, float]:
+        """A person's top label and its probability; ("", 0) when unknown, forgotten or mislabelled."""
+        probs = self._probs.get(person_id)
+        if probs is None or len(probs) != len(labels):
+            return "", 0.0
+        best = int(np.argmax(probs))
+        return labels[best], float(probs[best])
+
+    def idle(self, look_at: np.ndarray) -> Response:
+        """Nobody to answer: rest pose, no emotion, looking at `look_at` (pixels)."""
+        return Response(0, "", 0.0, IDLE, 0.0, REST_POSE.copy(), np.asarray(look_at, dtype=np.float32))
 
     def respond(self, person_id: int, future_px: np.ndarray, labels: list[str], t: float) -> Response:
         """The response to a person whose forecast (T_out, 17, 2, pixels) just arrived, at time t (s)."""
-        probs = self._probs.get(person_id)
-        if probs is None or len(probs) != len(labels):
-            emotion, confidence = "", 0.0
-        else:
-            best = int(np.argmax(probs))
-            emotion, confidence = labels[best], float(probs[best])
+        emotion, confidence = self.emotion(person_id, labels)
         gesture = GESTURE_FOR_EMOTION.get(emotion, ATTEND) if confidence >= self.min_confidence else ATTEND
         intensity = 0.0 if gesture == ATTEND else float(np.clip((confidence - self.min_confidence)
                                                                 / (1 - self.min_confidence), 0.2, 1.0))

@@ -1,7 +1,8 @@
 """People's keypoints in, forecasts and emotion probabilities out: the predictor without ROS.
 
 Validates each observation, keeps one PoseWindow per person, runs every ready person of a
-frame in one batch, and returns forecasts in pixels.
+frame in one batch, optionally averages overlapping forecasts (forecast_ensemble.py) and
+smooths each person's emotion over time (emotion_smoothing.py), and returns forecasts in pixels.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
+from nvhai_predictor.emotion_smoothing import EmotionSmoother
+from nvhai_predictor.forecast_ensemble import ForecastEnsemble
 from nvhai_predictor.model_runner import ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
 from nvhai_predictor.window import PoseWindow, WindowConfig
@@ -49,6 +52,9 @@ class ForecasterConfig:
     window: WindowConfig = field(default_factory=WindowConfig)
     forget_after_s: float = 2.0  # a person unseen this long is forgotten (window and id)
     max_outside: float = 1.0  # keypoints further outside the image than this x its size: reject
+    ensemble_forecasts: int = 1  # average the last N overlapping forecasts (1 = the newest only)
+    emotion_smoothing: str = "ema"  # "ema" (time-constant moving average per person) or "raw"
+    emotion_time_constant_s: float = 1.0
 
 
 @dataclass
@@ -63,6 +69,8 @@ class Forecaster:
         self.runner = runner
         self.config = config or ForecasterConfig()
         self.windows: dict[int, PoseWindow] = {}
+        self.ensemble = ForecastEnsemble(self.config.ensemble_forecasts, self.config.window.rate_hz)
+        self.emotion = EmotionSmoother(self.config.emotion_smoothing, self.config.emotion_time_constant_s)
 
     def validate(self, obs: Observation, width: int, height: int) -> np.ndarray:
         """Return the confidence to use (0 for keypoints outside the image) or raise InvalidKeypoints."""
@@ -108,8 +116,9 @@ class Forecaster:
         preds = self.runner.run(normed)
         labels = list(self.runner.contract.labels)
         return [
-            PersonForecast(pid, t, denormalize(p.future, centroid[i, -1], scale[i, -1]).astype(np.float32),
-                           p.emotion_probs, labels)
+            PersonForecast(pid, t, denormalize(self.ensemble.add(pid, t, p.future), centroid[i, -1],
+                                               scale[i, -1]).astype(np.float32),
+                           self.emotion.update(pid, t, p.emotion_probs), labels)
             for i, (pid, p) in enumerate(zip(person_ids, preds, strict=True))
         ]
 
@@ -118,4 +127,6 @@ class Forecaster:
                 if w.last_time is None or now - w.last_time > self.config.forget_after_s]
         for pid in gone:
             del self.windows[pid]
+            self.ensemble.forget(pid)
+            self.emotion.forget(pid)
         return gone

@@ -35,10 +35,16 @@ PARAMETERS: tuple[Param, ...] = (
     Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model)."),
     Param("input_frames", 60, "Window length T_in in frames (must match the model)."),
     Param("output_frames", 30, "Forecast length T_out in frames (must match the model)."),
-    Param("max_gap_s", 0.5, "A person's window restarts after a gap (or backward jump) longer than this."),
+    Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this."),
     Param("min_confidence", 0.3, "Keypoints below this confidence are carried from their last confident value."),
     Param("min_visible", 6, "Observations with fewer confident keypoints than this are skipped."),
     Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten."),
+    Param("ensemble_forecasts", 1, "Average each future moment over the last N overlapping forecasts of a "
+          "person (temporal ensembling; 1 = the newest forecast only)."),
+    Param("emotion_smoothing", "ema", "Per-person emotion probabilities over time: 'ema' (moving average with "
+          "emotion_time_constant_s) or 'raw' (each window's model output as is)."),
+    Param("emotion_time_constant_s", 1.0, "Time constant of the emotion moving average (s): after this long "
+          "an old estimate keeps weight 1/e."),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
 )
 DIAGNOSTIC_NAME = "nvhai_predictor: forecast and emotion"
@@ -67,7 +73,8 @@ class PredictorNode(Node):
         self.config = ForecasterConfig(
             window=WindowConfig(frames=p.input_frames, rate_hz=p.rate_hz, max_gap_s=p.max_gap_s,
                                 min_confidence=p.min_confidence, min_visible=p.min_visible),
-            forget_after_s=p.forget_after_s)
+            forget_after_s=p.forget_after_s, ensemble_forecasts=p.ensemble_forecasts,
+            emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s)
         self.forecaster: Forecaster | None = None
         self.model_error = ""
         self._load_model(p.model_path)

@@ -26,7 +26,7 @@ class StampError(ValueError):
 class WindowConfig:
     frames: int = 60  # T_in
     rate_hz: float = 30.0
-    max_gap_s: float = 0.5
+    max_gap_s: float = 0.75
     min_confidence: float = 0.3
     min_visible: int = 6  # fewer confident keypoints than this: the sample is not used
 

@@ -1,0 +1,45 @@
+"""Per-person smoothing of emotion probabilities over time, so the top label does not flicker.
+
+The model sees one 2 s window per frame and its softmax jumps on single-frame noise; a person's
+displayed emotion should change on the scale of a second. Each person's probabilities follow an
+exponential moving average in *time* (not per message), so the smoothing is the same at 15 or
+60 FPS and across dropped frames: after dt seconds the old estimate keeps weight exp(-dt / tau).
+A convex combination of distributions is a distribution, so the output still sums to 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+EMOTION_SMOOTHING_MODES = ("ema", "raw")
+
+
+class EmotionSmoother:
+    """Time-constant EMA of each person's probability vector; mode "raw" passes them through."""
+
+    def __init__(self, mode: str = "ema", time_constant_s: float = 1.0) -> None:
+        if mode not in EMOTION_SMOOTHING_MODES:
+            raise ValueError(f"emotion smoothing '{mode}' is not one of {EMOTION_SMOOTHING_MODES}")
+        if mode == "ema" and not time_constant_s > 0:
+            raise ValueError(f"emotion time constant must be > 0 s, got {time_constant_s}")
+        self.mode = mode
+        self.time_constant_s = time_constant_s
+        self._state: dict[int, tuple[float, np.ndarray]] = {}
+
+    def update(self, person_id: int, t: float, probs: np.ndarray) -> np.ndarray:
+        """The smoothed probabilities of `person_id` after observing `probs` at time `t` (s)."""
+        probs = np.asarray(probs, dtype=np.float64)
+        prev = self._state.get(person_id)
+        if self.mode == "raw" or prev is None or prev[1].shape != probs.shape or t < prev[0]:
+            smoothed = probs  # first estimate, a new label set, or time went back (bag loop): start over
+        else:
+            keep = math.exp(-(t - prev[0]) / self.time_constant_s)
+            smoothed = keep * prev[1] + (1.0 - keep) * probs
+        smoothed = smoothed / smoothed.sum()  # exact in theory; keeps float drift from accumulating
+        self._state[person_id] = (t, smoothed)
+        return smoothed.astype(np.float32)
+
+    def forget(self, person_id: int) -> None:
+        self._state.pop(person_id, None)
