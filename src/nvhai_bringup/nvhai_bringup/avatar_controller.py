@@ -46,7 +46,7 @@ class AvatarController:
         attended = self.attention.attended
         if attended is None:
             return self.policy.idle(np.array([width / 2, height / 2]))
-        if t - self._last_forecast.get(attended, -np.inf) <= self.forecast_timeout_s:
+        if attended in people and t - self._last_forecast.get(attended, -np.inf) <= self.forecast_timeout_s:
             return None  # their forecast for this frame will answer
         return self.policy.respond(attended, self._last_pose[attended][None], self._labels.get(attended, []), t)
 
