@@ -62,8 +62,12 @@ def _play(a: argparse.Namespace) -> int:
 
 def _evaluate(a: argparse.Namespace) -> int:
     from nvhai_bringup.bag_evaluation import evaluate_bag
+    from nvhai_predictor.forecaster import ForecasterConfig
 
-    result = evaluate_bag(a.bag, a.out, a.model, a.label, a.image_topic, a.keypoints_topic)
+    config = ForecasterConfig(ensemble_forecasts=a.ensemble, emotion_smoothing=a.emotion_smoothing,
+                              emotion_time_constant_s=a.emotion_time_constant)
+    result = evaluate_bag(a.bag, a.out, a.model, a.label, a.image_topic, a.keypoints_topic,
+                          max_people=a.max_people, config=config)
     print(json.dumps(result, indent=2))
     print(f"wrote {Path(a.out) / 'evaluation.json'} and {Path(a.out) / 'evaluation.png'}", file=sys.stderr)
     return 0
@@ -116,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="the emotion expressed throughout the bag, for accuracy")
     p.add_argument("--image-topic", default="/image_raw")
     p.add_argument("--keypoints-topic", default="/body_keypoints")
+    p.add_argument("--max-people", type=int, default=1, help="people tracked when the bag has images")
+    p.add_argument("--ensemble", type=int, default=1, help="predictor ensemble_forecasts (1 = off)")
+    p.add_argument("--emotion-smoothing", choices=["ema", "raw"], default="ema")
+    p.add_argument("--emotion-time-constant", type=float, default=1.0, help="seconds (predictor default)")
     p.set_defaults(func=_evaluate)
     p = sub.add_parser("from-video", help="a bag of camera images from a video file")
     p.add_argument("video")

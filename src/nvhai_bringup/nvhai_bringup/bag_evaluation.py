@@ -1,5 +1,6 @@
 """Deterministic evaluation of the loop on a rosbag2: forecast MAE against the frames that really
-followed, emotion accuracy, per-stage latency from header stamps, the zero-velocity baseline.
+followed, emotion accuracy, per-stage latency from header stamps, the zero-velocity baseline,
+and the same per person (ids, forecast coverage, emotion switches, forecast jitter: loop_metrics.py).
 
 The bag's images (or, without images, its recorded keypoints) are run through the same cores as
 the live nodes, every frame in order, so two runs on one bag give the same numbers.
@@ -17,6 +18,7 @@ from rosbags.rosbag2 import Reader
 from tqdm import tqdm
 
 from nvhai_bringup.bag_types import typestore
+from nvhai_bringup.loop_metrics import FrameRecord, loop_summary
 from nvhai_common.image_codec import ImageDecodeError, decode_raw
 from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
@@ -51,7 +53,8 @@ class Track:
         return xy[lo] * (1 - w) + xy[hi] * w
 
 
-def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progress: bool) -> tuple[list, dict, str]:
+def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progress: bool,
+                max_people: int = 1) -> tuple[list, dict, str]:
     """[(t, width, height, [Observation])] in order, latency samples per topic (ms), and the source used."""
     store = typestore()
     latencies: dict[str, list[float]] = {}
@@ -65,7 +68,8 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
         if source == image_topic:
             from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 
-            pipeline = KeypointPipeline(PipelineConfig(smoothing=True))
+            pipeline = KeypointPipeline(PipelineConfig(smoothing=True, max_people=max_people,
+                                                       min_tracking_confidence=0.3 if max_people > 1 else 0.5))
         conns = [c for c in reader.connections if c.topic in STAMPED_TOPICS or c.topic == source]
         total = sum(c.msgcount for c in conns)
         for conn, log_ns, raw in tqdm(reader.messages(connections=conns), total=total, desc="bag", unit="msg",
@@ -94,22 +98,26 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
 
 def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", label: str | None = None,
                  image_topic: str = "/image_raw", keypoints_topic: str = "/body_keypoints",
-                 progress: bool = True) -> dict:
-    frames, latencies, source = read_frames(path, image_topic, keypoints_topic, progress)
+                 progress: bool = True, max_people: int = 1, config: ForecasterConfig | None = None) -> dict:
+    """`config`: the predictor's settings (ensembling, emotion smoothing); default: the node's defaults."""
+    frames, latencies, source = read_frames(path, image_topic, keypoints_topic, progress, max_people)
     runner = ModelRunner(model_path or default_model_path())
-    config = ForecasterConfig()
+    config = config or ForecasterConfig()
     forecaster = Forecaster(runner, config)
     tracks: dict[int, Track] = {}
     forecasts: list[PersonForecast] = []
+    records: list[FrameRecord] = []
     for t, width, height, obs in frames:
         for o in obs:
             track = tracks.setdefault(o.person_id, Track())
             track.times.append(t)
             track.xy.append(np.asarray(o.xy, dtype=np.float64))
-        forecasts += forecaster.step(t, obs, width, height).forecasts
+        made = forecaster.step(t, obs, width, height).forecasts
+        forecasts += made
+        records.append(FrameRecord(t, [o.person_id for o in obs], {f.person_id: f for f in made}))
     period = 1.0 / runner.contract.fps
     t_out = runner.contract.output_frames
-    errs_model, errs_zero, errs_px = [], [], []
+    errs_model, errs_zero, errs_px, scored_ids = [], [], [], []
     for f in forecasts:
         truth = tracks[f.person_id].truth(f.stamp + period * np.arange(1, t_out + 1), config.window.max_gap_s)
         if truth is None:
@@ -118,6 +126,7 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
         errs_model.append(np.abs(normalize(f.future_px)[0] - normalize(truth)[0]).mean(axis=(1, 2)))
         errs_zero.append(np.abs(normalize(np.repeat(last[None], t_out, 0))[0] - normalize(truth)[0]).mean(axis=(1, 2)))
         errs_px.append(np.abs(f.future_px - truth).mean(axis=(1, 2)))
+        scored_ids.append(f.person_id)
 
     def summary(errors: list[np.ndarray]) -> dict:
         if not errors:
@@ -125,15 +134,26 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
         e = np.stack(errors)
         return {"mae": float(e.mean()), **{f"mae_{h}": float(e[:, h - 1].mean()) for h in HORIZONS if h <= t_out}}
 
+    loop = loop_summary(records, rate_hz=runner.contract.fps) if records else {"people": {}}
+    for pid, person in loop["people"].items():
+        mine = [i for i, s in enumerate(scored_ids) if str(s) == pid]
+        person["model_metrics"] = summary([errs_model[i] for i in mine])
+        person["zero_velocity"] = summary([errs_zero[i] for i in mine])
     labels_seen = [f.label for f in forecasts]
     result = {
         "bag": str(path), "source": source, "frames": len(frames), "people": len(tracks), "model": runner.model_name,
         "forecasts": len(forecasts), "scored_forecasts": len(errs_model),
+        "predictor": {"ensemble_forecasts": config.ensemble_forecasts, "emotion_smoothing": config.emotion_smoothing,
+                      "emotion_time_constant_s": config.emotion_time_constant_s},
         "model_metrics": summary(errs_model), "zero_velocity": summary(errs_zero),
         "model_mae_px": float(np.stack(errs_px).mean()) if errs_px else None,
         "accuracy": (float(np.mean([lab == label for lab in labels_seen])) if label and labels_seen else None),
         "label": label,
         "emotion_counts": {lab: labels_seen.count(lab) for lab in runner.contract.labels},
+        "ids_seen": loop.get("ids_seen", 0), "forecast_share": loop.get("forecast_share"),
+        "emotion_switches_per_min": loop.get("emotion_switches_per_min"),
+        "jitter_10": loop.get("jitter_10"), "jitter_29": loop.get("jitter_29"),
+        "per_person": loop["people"],
         "latency_ms": {topic: {"median": float(np.median(v)), "p95": float(np.percentile(v, 95)), "count": len(v)}
                        for topic, v in sorted(latencies.items())},
     }
@@ -162,13 +182,17 @@ def _plot(out: Path, errs_model, errs_zero, latencies, forecasts, labels) -> Non
         axes[1].boxplot([latencies[n] for n in names], showfliers=False)
         axes[1].set_xticks(range(1, len(names) + 1), names, rotation=20, fontsize=8)
     axes[1].set(title="Latency from image stamp (ms)")
-    if forecasts:
+    if forecasts:  # one line style per person, one colour per label
         t0 = forecasts[0].stamp
-        probs = np.stack([f.emotion_probs for f in forecasts])
-        for i, lab in enumerate(labels):
-            axes[2].plot([f.stamp - t0 for f in forecasts], probs[:, i], label=lab)
-        axes[2].legend(fontsize=8)
-    axes[2].set(title="Emotion probabilities", xlabel="s", ylim=(0, 1))
+        styles = ["-", "--", ":", "-."]
+        for k, pid in enumerate(sorted({f.person_id for f in forecasts})):
+            mine = [f for f in forecasts if f.person_id == pid]
+            probs = np.stack([f.emotion_probs for f in mine])
+            for i, lab in enumerate(labels):
+                axes[2].plot([f.stamp - t0 for f in mine], probs[:, i], styles[k % len(styles)], color=f"C{i}",
+                             label=f"#{pid} {lab}")
+        axes[2].legend(fontsize=7, ncol=2)
+    axes[2].set(title="Emotion probabilities per person", xlabel="s", ylim=(0, 1))
     fig.tight_layout()
     fig.savefig(out / "evaluation.png", dpi=90)
     plt.close(fig)

@@ -1,7 +1,8 @@
-"""Collects what the loop publishes and turns it into a video a person can look at. No ROS.
+"""Collects what the loop publishes and turns it into a video a person can look at, and a summary. No ROS.
 
-Panels per input frame: the camera image with the detected skeleton (green) and the forecast
-skeletons 1/3 s and 1 s ahead (orange, red), beside the avatar's answer.
+Panels per input frame: the camera image with each tracked person's skeleton (green), id and
+current emotion, their forecast skeletons 1/3 s and 1 s ahead (orange, red), a white box around
+the person the avatar attends; beside it the avatar's answer.
 """
 
 from __future__ import annotations
@@ -12,39 +13,103 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from nvhai_bringup.loop_metrics import ForecastSeen, FrameRecord, label_switches, loop_summary
 from nvhai_perception.drawing import draw_skeleton
 
 FORECAST_COLOURS = {10: (255, 160, 0), 30: (230, 40, 40)}  # frames ahead -> RGB
+EMOTION_HOLD_S = 0.5  # a person's emotion is shown while their last estimate is at most this old
+
+
+@dataclass
+class Answer:
+    person_id: int
+    gesture: str
+    emotion: str
+    latency_s: float  # camera stamp -> answer received
 
 
 @dataclass
 class DemoRecording:
     frames: dict[float, np.ndarray] = field(default_factory=dict)  # stamp -> RGB
-    keypoints: dict[float, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
-    forecasts: dict[float, list[np.ndarray]] = field(default_factory=dict)  # stamp -> [(T, 17, 2)]
-    emotions: dict[float, str] = field(default_factory=dict)
+    keypoints: dict[float, dict[int, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    forecasts: dict[float, dict[int, np.ndarray]] = field(default_factory=dict)  # stamp -> {id: (T, 17, 2)}
+    emotions: dict[float, dict[int, tuple[str, float]]] = field(default_factory=dict)  # stamp -> {id: (label, p)}
+    answers: dict[float, Answer] = field(default_factory=dict)  # stamp -> the avatar's answer
     avatars: dict[float, np.ndarray] = field(default_factory=dict)
 
     def compose(self) -> list[np.ndarray]:
-        out, avatar, caption = [], None, "watching..."
+        out, avatar = [], None
+        shown: dict[int, tuple[float, str, float]] = {}  # id -> (stamp, label, p) of the last estimate
+        answer: Answer | None = None
         for t in sorted(self.frames):
             img = self.frames[t].copy()
-            for xy, conf in self.keypoints.get(t, []):
+            people = self.keypoints.get(t, {})
+            for pid, (label, p) in self.emotions.get(t, {}).items():
+                shown[pid] = (t, label, p)
+            answer = self.answers.get(t, answer)
+            attended = answer.person_id if answer is not None and answer.gesture != "idle" else None
+            for pid, (xy, conf) in people.items():
                 draw_skeleton(img, xy, conf, color=(0, 230, 0))
-            for future in self.forecasts.get(t, []):
                 for k, colour in FORECAST_COLOURS.items():
-                    draw_skeleton(img, future[min(k, len(future)) - 1], color=colour, thickness=1)
-            people = self.keypoints.get(t, [])
-            if people:
-                _inset_zoom(img, people[0][0])
+                    future = self.forecasts.get(t, {}).get(pid)
+                    if future is not None:
+                        draw_skeleton(img, future[min(k, len(future)) - 1], color=colour, thickness=1)
+                x0, y0 = xy.min(axis=0)
+                x1, y1 = xy.max(axis=0)
+                if pid == attended:
+                    cv2.rectangle(img, (int(x0) - 6, int(y0) - 6), (int(x1) + 6, int(y1) + 6), (255, 255, 255), 1)
+                _text(img, f"#{pid}", (int(x0), max(12, int(y0) - 10)), 0.45)
+            lines = [f"#{pid} {label} {p:.0%}" for pid, (ts, label, p) in sorted(shown.items())
+                     if pid in people and t - ts <= EMOTION_HOLD_S]
+            if attended is not None:
+                lines.append(f"avatar attends #{attended}: {answer.gesture}")
+            elif answer is not None:
+                lines.append("avatar: nobody to attend")
+            for i, line in enumerate(reversed(lines or ["watching..."])):
+                _text(img, line, (10, img.shape[0] - 12 - 22 * i), 0.55)
+            if attended in people:
+                _inset_zoom(img, people[attended][0])
             avatar = self.avatars.get(t, avatar)
-            caption = self.emotions.get(t, caption)
-            cv2.putText(img, caption, (10, img.shape[0] - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 2,
-                        cv2.LINE_AA)
             panel = avatar if avatar is not None else np.full((img.shape[0], img.shape[0] * 8 // 9, 3), 235, np.uint8)
             panel = cv2.resize(panel, (round(panel.shape[1] * img.shape[0] / panel.shape[0]), img.shape[0]))
             out.append(np.hstack([img, panel]))
         return out
+
+    def summary(self, rate_hz: float = 30.0) -> dict:
+        """out/demo_summary.json: what a person would check after a run, with per-person figures."""
+        stamps = sorted(self.frames)
+        records = []
+        for t in stamps:
+            labels = {pid: lab for pid, (lab, _) in self.emotions.get(t, {}).items()}
+            seen = {pid: ForecastSeen(t, f, labels.get(pid, "")) for pid, f in self.forecasts.get(t, {}).items()}
+            records.append(FrameRecord(t, sorted(self.keypoints.get(t, {})), seen))
+        per_run = loop_summary(records, rate_hz=rate_hz) if records else {}
+        forecast_frames = sum(1 for t in stamps if (a := self.answers.get(t)) is not None and a.gesture != "idle"
+                              and a.person_id in self.forecasts.get(t, {}))
+        by_person: dict[int, list[str]] = {}
+        for t in sorted(self.emotions):
+            for pid, (label, _) in self.emotions[t].items():
+                by_person.setdefault(pid, []).append(label)
+        latencies = np.array([a.latency_s for a in self.answers.values()]) * 1000
+        return {
+            "frames": len(stamps),
+            "frames_with_person": sum(1 for t in stamps if self.keypoints.get(t)),
+            "ids_seen": len({pid for people in self.keypoints.values() for pid in people}),
+            "forecast_frames": forecast_frames,
+            "answered_frames": sum(1 for t in stamps if t in self.answers),
+            "emotion_switches": sum(label_switches(v) for v in by_person.values()),
+            "emotion_switches_per_min": per_run.get("emotion_switches_per_min"),
+            "forecast_share": per_run.get("forecast_share"),
+            "latency_ms": {"median": float(np.median(latencies)) if len(latencies) else None,
+                           "p99": float(np.percentile(latencies, 99)) if len(latencies) else None},
+            "attended": sorted({a.person_id for a in self.answers.values() if a.gesture != "idle"}),
+            "people": per_run.get("people", {}),
+        }
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], scale: float) -> None:
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
 
 
 def _inset_zoom(img: np.ndarray, xy: np.ndarray, height_frac: float = 0.55) -> None:

@@ -19,10 +19,19 @@ JITTER_HORIZONS = (10, 29)
 
 
 @dataclass
+class ForecastSeen:
+    """What these figures need of a forecast (nvhai_predictor's PersonForecast has the same fields)."""
+
+    stamp: float
+    future_px: np.ndarray  # (T_out, 17, 2)
+    label: str  # top emotion label
+
+
+@dataclass
 class FrameRecord:
     t: float
     person_ids: list[int]  # people detected in the frame
-    forecasts: dict = field(default_factory=dict)  # person_id -> PersonForecast made at this frame
+    forecasts: dict = field(default_factory=dict)  # person_id -> ForecastSeen / PersonForecast made at this frame
 
 
 def label_switches(labels: list[str]) -> int:
@@ -60,6 +69,7 @@ def person_summary(records: list[FrameRecord], person_id: int, rate_hz: float = 
         "forecast_share": (sum(1 for r in counted if person_id in r.forecasts) / len(counted)) if counted else None,
         "emotion_counts": {lab: labels.count(lab) for lab in sorted(set(labels))},
         "emotion_switches": switches,
+        "emotion_minutes": minutes,
         "emotion_switches_per_min": switches / minutes if minutes > 0 else None,
         **{f"jitter_{h}": forecast_jitter([f.stamp for f in made], [f.future_px for f in made], rate_hz, h)
            for h in JITTER_HORIZONS},
@@ -73,8 +83,7 @@ def loop_summary(records: list[FrameRecord], appearance_s: float | None = None, 
     people = {pid: person_summary(records, pid, rate_hz) for pid in ids}
     counted = sum(p["frames_after_warmup"] for p in people.values())
     with_forecast = sum(p["forecast_frames"] for p in people.values())
-    minutes = sum((p["emotion_switches"] / p["emotion_switches_per_min"]) for p in people.values()
-                  if p["emotion_switches_per_min"])
+    minutes = sum(p["emotion_minutes"] for p in people.values())
     switches = sum(p["emotion_switches"] for p in people.values())
     out = {
         "frames": len(records),

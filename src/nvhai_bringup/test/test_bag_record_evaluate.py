@@ -81,6 +81,11 @@ def test_replay_publishes_the_recorded_messages(recorded_bag):
 
 def test_bag_from_video_and_cli_evaluate(tmp_path):
     assert bag_main(["from-video", str(DEMO_VIDEO), "--out", str(tmp_path / "clip")]) == 0
-    assert bag_main(["evaluate", str(tmp_path / "clip"), "--out", str(tmp_path / "ev")]) == 0
+    assert bag_main(["evaluate", str(tmp_path / "clip"), "--out", str(tmp_path / "ev"), "--max-people", "2"]) == 0
     result = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
     assert result["frames"] == 230 and result["scored_forecasts"] > 0
+    people = result["per_person"]
+    assert len(people) == result["ids_seen"] >= 2, "both people of the clip are evaluated, each on their own"
+    assert sum(sum(p["emotion_counts"].values()) for p in people.values()) == result["forecasts"]
+    scored = [p for p in people.values() if p["model_metrics"]["mae"] is not None]
+    assert scored and all(0 < p["model_metrics"]["mae"] < 1 for p in scored)

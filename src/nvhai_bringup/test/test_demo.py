@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 
 import cv2
+
+from nvhai_predictor.model_runner import ModelRunner, default_model_path
+
+SUMMARY_KEYS = {"frames", "frames_with_person", "ids_seen", "forecast_frames", "emotion_switches", "latency_ms"}
 
 
 def test_demo_runs_the_whole_loop_and_writes_a_video(tmp_path):
@@ -15,7 +20,10 @@ def test_demo_runs_the_whole_loop_and_writes_a_video(tmp_path):
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     emotion_lines = [line for line in out.stdout.splitlines() if "/emotion person" in line]
     assert emotion_lines, out.stdout
-    assert any(label in emotion_lines[0] for label in ("enthusiastic", "laughing", "happy to see you"))
+    labels = ModelRunner(default_model_path()).contract.labels
+    assert any(label in emotion_lines[0] for label in labels)
+    people = {re.search(r"/emotion person (\d+):", line).group(1) for line in emotion_lines}
+    assert len(people) >= 2, "both people of the clip get their own emotion lines"
     frames = int(re.search(r"frames (\d+),", out.stdout).group(1))
     assert frames >= 200, "nearly every frame of the 230 reaches the recorder (best-effort images may drop a few)"
     video = cv2.VideoCapture(str(tmp_path / "demo.mp4"))
@@ -23,3 +31,9 @@ def test_demo_runs_the_whole_loop_and_writes_a_video(tmp_path):
     ok, frame = video.read()
     assert ok and frame.shape[0] == 360 and frame.shape[1] > 640, "camera panel and avatar panel side by side"
     assert (tmp_path / "demo.png").stat().st_size > 10_000
+    summary = json.loads((tmp_path / "demo_summary.json").read_text())
+    assert set(summary) >= SUMMARY_KEYS and set(summary["latency_ms"]) >= {"median", "p99"}
+    assert summary["frames"] == frames and 0 < summary["frames_with_person"] <= frames
+    assert 2 <= summary["ids_seen"] <= 3, "two people, one re-entry at most"
+    assert 0 < summary["forecast_frames"] <= summary["frames_with_person"]
+    assert summary["latency_ms"]["median"] > 0 and summary["latency_ms"]["p99"] >= summary["latency_ms"]["median"]
