@@ -18,6 +18,7 @@ from nvhai_perception.drawing import draw_skeleton
 
 FORECAST_COLOURS = {10: (255, 160, 0), 30: (230, 40, 40)}  # frames ahead -> RGB
 EMOTION_HOLD_S = 0.5  # a person's emotion is shown while their last estimate is at most this old
+DRAW_HOLD_S = 0.25  # frames perception skipped (busy) show the last skeletons up to this old
 
 
 @dataclass
@@ -41,9 +42,12 @@ class DemoRecording:
         out, avatar = [], None
         shown: dict[int, tuple[float, str, float]] = {}  # id -> (stamp, label, p) of the last estimate
         answer: Answer | None = None
+        drawn: tuple[float, dict, dict] = (-np.inf, {}, {})  # (stamp, people, forecasts) last processed
         for t in sorted(self.frames):
             img = self.frames[t].copy()
-            people = self.keypoints.get(t, {})
+            if t in self.keypoints:
+                drawn = (t, self.keypoints[t], self.forecasts.get(t, {}))
+            people, forecasts = drawn[1:] if t - drawn[0] <= DRAW_HOLD_S else ({}, {})
             for pid, (label, p) in self.emotions.get(t, {}).items():
                 shown[pid] = (t, label, p)
             answer = self.answers.get(t, answer)
@@ -51,7 +55,7 @@ class DemoRecording:
             for pid, (xy, conf) in people.items():
                 draw_skeleton(img, xy, conf, color=(0, 230, 0))
                 for k, colour in FORECAST_COLOURS.items():
-                    future = self.forecasts.get(t, {}).get(pid)
+                    future = forecasts.get(pid)
                     if future is not None:
                         draw_skeleton(img, future[min(k, len(future)) - 1], color=colour, thickness=1)
                 x0, y0 = xy.min(axis=0)
