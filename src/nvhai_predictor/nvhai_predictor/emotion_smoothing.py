@@ -21,9 +21,9 @@ class EmotionSmoother:
 
     def __init__(self, mode: str = "ema", time_constant_s: float = 1.0) -> None:
         if mode not in EMOTION_SMOOTHING_MODES:
-            raise ValueError(f"emotion smoothing '{mode}' is not one of {EMOTION_SMOOTHING_MODES}")
+            raise ValueError(f"emotion_smoothing '{mode}' is not one of {EMOTION_SMOOTHING_MODES}")
         if mode == "ema" and not time_constant_s > 0:
-            raise ValueError(f"emotion time constant must be > 0 s, got {time_constant_s}")
+            raise ValueError(f"emotion_time_constant_s must be > 0, got {time_constant_s}")
         self.mode = mode
         self.time_constant_s = time_constant_s
         self._state: dict[int, tuple[float, np.ndarray]] = {}

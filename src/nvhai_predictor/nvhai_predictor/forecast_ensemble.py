@@ -20,7 +20,7 @@ class ForecastEnsemble:
 
     def __init__(self, size: int = 1, rate_hz: float = 30.0) -> None:
         if size < 1:
-            raise ValueError(f"ensemble size must be >= 1 forecast, got {size}")
+            raise ValueError(f"ensemble_forecasts must be >= 1, got {size}")
         self.size = size
         self.rate_hz = rate_hz
         self._history: dict[int, deque[tuple[float, np.ndarray]]] = {}
