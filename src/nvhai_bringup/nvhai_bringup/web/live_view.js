@@ -64,7 +64,7 @@ function update(s) {
 // -- camera ----------------------------------------------------------------------------------------------------
 
 function attendedId(r) {
-  if (!r) return null;
+  if (!r || r.gesture === "idle") return null;  // "idle": nobody is attended (person_id means nothing)
   for (const [key, value] of Object.entries(r)) {  // an attention field, whatever the message calls it
     if (/attend/.test(key) && typeof value === "number") return value;
   }
