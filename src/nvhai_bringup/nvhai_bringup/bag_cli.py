@@ -1,30 +1,54 @@
-"""`nvhai-bag`: record, replay and evaluate rosbag2 files without rosbag2 (rclpy + rosbags).
+"""`nvhai-bag`: record, replay, repair and evaluate rosbag2 bags without rosbag2 (rclpy + rosbags).
 
   nvhai-bag record --out run1 [--topics /image_raw /body_keypoints ...] [--duration 30]
-  nvhai-bag play run1 [--rate 1.0]
+  nvhai-bag play run1 [--rate 1.0] [--clock] [--loop] [--topics /body_keypoints]
+  nvhai-bag repair run1            # a recording cut off by a crash or kill -9: rebuild metadata and index
   nvhai-bag evaluate run1 --out eval1 [--label enthusiastic] [--model M.onnx]
   nvhai-bag from-video clip.mp4 --out clip_bag     # a bag of camera images from a video file
+
+Bags are rosbag2 metadata version 8 (readable by Humble, Iron, Jazzy) unless --bag-version 9.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
 
 
-def _record(a: argparse.Namespace) -> int:
+def _init_ros():
+    """rclpy without its signal handlers: Ctrl-C (and SIGTERM) raise KeyboardInterrupt, so we close cleanly."""
     import rclpy
+    from rclpy.signals import SignalHandlerOptions
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    return rclpy
+
+
+def _record(a: argparse.Namespace) -> int:
     from rclpy.node import Node
 
-    from nvhai_bringup.bag_io import DEFAULT_TOPICS, BagRecorder
+    from nvhai_bringup.bag_recorder import DEFAULT_TOPICS, BagRecorder
 
+    unknown = sorted(set(a.topics or ()) - set(DEFAULT_TOPICS))
+    if unknown:
+        raise ValueError(f"--topics {' '.join(unknown)}: can record only {', '.join(DEFAULT_TOPICS)}")
     topics = {t: DEFAULT_TOPICS[t] for t in a.topics} if a.topics else dict(DEFAULT_TOPICS)
-    rclpy.init()
+    rclpy = _init_ros()
     node = Node("nvhai_bag_recorder")
-    recorder = BagRecorder(node, a.out, topics, a.storage)
+    try:
+        recorder = BagRecorder(node, a.out, topics, a.storage, a.bag_version)
+    except BaseException:
+        node.destroy_node()
+        rclpy.try_shutdown()
+        raise
     print(f"recording {', '.join(topics)} to {a.out} (Ctrl-C to stop)", flush=True)
     end = time.monotonic() + a.duration if a.duration else None
     try:
@@ -36,27 +60,43 @@ def _record(a: argparse.Namespace) -> int:
         recorder.close()
         node.destroy_node()
         rclpy.try_shutdown()
-    print(json.dumps(recorder.counts))
+    print(json.dumps(recorder.counts), flush=True)
     return 0
 
 
 def _play(a: argparse.Namespace) -> int:
-    import rclpy
     from rclpy.node import Node
 
-    from nvhai_bringup.bag_io import play
+    from nvhai_bringup.bag_play import PlayOptions, play
 
-    rclpy.init()
+    options = PlayOptions(rate=a.rate, topics=a.topics or None, wait_s=a.wait, delay_s=a.delay,
+                          clock_hz=a.clock, loop=a.loop)
+    rclpy = _init_ros()
     node = Node("nvhai_bag_player")
+    sent = 0
+
+    def count(n: int) -> None:
+        nonlocal sent
+        sent = n
+
     try:
-        time.sleep(0.5)  # let subscribers discover the publishers
-        sent = play(node, a.bag, a.rate, a.topics, spin=lambda s: rclpy.spin_once(node, timeout_sec=s))
+        sent = play(node, a.bag, options, spin=lambda s: rclpy.spin_once(node, timeout_sec=s), progress=count)
     except KeyboardInterrupt:
-        sent = -1
+        pass
     finally:
         node.destroy_node()
         rclpy.try_shutdown()
-    print(f"published {sent} messages from {a.bag}")
+    print(f"published {sent} messages from {a.bag}", flush=True)
+    return 0
+
+
+def _repair(a: argparse.Namespace) -> int:
+    from nvhai_bringup.bag_repair import repair
+
+    counts = repair(a.bag, a.bag_version)
+    print(json.dumps(counts))
+    print(f"repaired {a.bag}: {sum(counts.values())} messages; the damaged original is kept as *.damaged",
+          file=sys.stderr)
     return 0
 
 
@@ -74,45 +114,63 @@ def _evaluate(a: argparse.Namespace) -> int:
 
 
 def _from_video(a: argparse.Namespace) -> int:
-    from rosbags.rosbag2 import StoragePlugin, Writer
+    from rclpy.serialization import serialize_message
     from std_msgs.msg import Header
 
+    from nvhai_bringup.bag_storage import open_writer
     from nvhai_bringup.bag_types import typestore
     from nvhai_bringup.frame_source import FrameSource
     from nvhai_common.ros_conversions import rgb_to_image, sec_to_stamp
 
-    store = typestore()
     source = FrameSource(a.video, max_side=a.max_side)
     t0 = a.start
     n = 0
-    plugin = StoragePlugin.MCAP if a.storage == "mcap" else StoragePlugin.SQLITE3
-    with Writer(a.out, version=9, storage_plugin=plugin) as writer:
-        conn = writer.add_connection(a.topic, "sensor_msgs/msg/Image", typestore=store)
-        from rclpy.serialization import serialize_message
-
+    writer = open_writer(a.out, a.storage, a.bag_version)
+    try:
+        conn = writer.add_connection(a.topic, "sensor_msgs/msg/Image", typestore=typestore())
         for frame in source:
             header = Header(stamp=sec_to_stamp(t0 + frame.t), frame_id="camera")
             writer.write(conn, int((t0 + frame.t) * 1e9), serialize_message(rgb_to_image(frame.rgb, header, "bgr8")))
             n += 1
+    finally:
+        writer.close()
     print(f"wrote {n} images ({source.fps:.1f} FPS) on {a.topic} to {a.out}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from nvhai_bringup.bag_storage import DEFAULT_VERSION, STORAGES, VERSIONS
+
     parser = argparse.ArgumentParser(prog="nvhai-bag", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("record", help="record live topics to a bag")
+
+    def writes_bags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--bag-version", type=int, choices=VERSIONS, default=DEFAULT_VERSION,
+                       help="rosbag2 metadata version: 8 is read by Humble and later, 9 by Jazzy and later")
+
+    p = sub.add_parser("record", help="record live topics to a bag (crash-safe: see repair)")
     p.add_argument("--out", required=True)
     p.add_argument("--topics", nargs="*", help="default: images, keypoints, forecasts, emotions, responses")
     p.add_argument("--duration", type=float, default=0.0, help="seconds; 0 = until Ctrl-C")
-    p.add_argument("--storage", choices=["mcap", "sqlite3"], default="mcap")
+    p.add_argument("--storage", choices=STORAGES, default="mcap")
+    writes_bags(p)
     p.set_defaults(func=_record)
     p = sub.add_parser("play", help="publish a bag at its recorded pace")
     p.add_argument("bag")
     p.add_argument("--rate", type=float, default=1.0)
-    p.add_argument("--topics", nargs="*")
+    p.add_argument("--topics", nargs="*", help="only these topics (default: all)")
+    p.add_argument("--clock", type=float, nargs="?", const=40.0, default=0.0, metavar="HZ",
+                   help="publish /clock (rosgraph_msgs/Clock, bag time) at HZ (default 40) for use_sim_time nodes")
+    p.add_argument("--loop", action="store_true", help="play again from the start until Ctrl-C")
+    p.add_argument("--wait", type=float, default=10.0, metavar="S",
+                   help="wait up to S seconds for every topic to have a subscriber before playing")
+    p.add_argument("--delay", type=float, default=0.0, metavar="S", help="then pause S seconds")
     p.set_defaults(func=_play)
+    p = sub.add_parser("repair", help="rebuild metadata.yaml and the index of a bag whose recorder was killed")
+    p.add_argument("bag")
+    writes_bags(p)
+    p.set_defaults(func=_repair)
     p = sub.add_parser("evaluate", help="run the loop on a bag and score it")
     p.add_argument("bag")
     p.add_argument("--out", required=True)
@@ -131,16 +189,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", default="/image_raw")
     p.add_argument("--start", type=float, default=1_000_000.0, help="stamp of the first frame (s)")
     p.add_argument("--max-side", type=int, default=0)
-    p.add_argument("--storage", choices=["mcap", "sqlite3"], default="mcap")
+    p.add_argument("--storage", choices=STORAGES, default="mcap")
+    writes_bags(p)
     p.set_defaults(func=_from_video)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from nvhai_predictor.model_runner import ModelLoadError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, ModelLoadError) as e:
         print(f"nvhai-bag {args.command}: {e}", file=sys.stderr)
         return 1
 

@@ -14,9 +14,9 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from rosbags.rosbag2 import Reader
 from tqdm import tqdm
 
+from nvhai_bringup.bag_storage import BagError, messages, open_reader
 from nvhai_bringup.bag_types import typestore
 from nvhai_bringup.loop_metrics import FrameRecord, loop_summary
 from nvhai_common.image_codec import ImageDecodeError, decode_raw
@@ -59,11 +59,11 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
     store = typestore()
     latencies: dict[str, list[float]] = {}
     frames = []
-    with Reader(path) as reader:
+    with open_reader(path) as reader:
         topics = {c.topic for c in reader.connections}
         source = image_topic if image_topic in topics else keypoints_topic if keypoints_topic in topics else None
         if source is None:
-            raise ValueError(f"{path} has neither {image_topic} nor {keypoints_topic} (topics: {sorted(topics)})")
+            raise BagError(f"{path} has neither {image_topic} nor {keypoints_topic} (topics: {sorted(topics)})")
         pipeline = None
         if source == image_topic:
             from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
@@ -72,7 +72,7 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
                                                        min_tracking_confidence=0.3 if max_people > 1 else 0.5))
         conns = [c for c in reader.connections if c.topic in STAMPED_TOPICS or c.topic == source]
         total = sum(c.msgcount for c in conns)
-        for conn, log_ns, raw in tqdm(reader.messages(connections=conns), total=total, desc="bag", unit="msg",
+        for conn, log_ns, raw in tqdm(messages(reader, conns), total=total, desc="bag", unit="msg",
                                       disable=not progress):
             msg = store.deserialize_cdr(raw, conn.msgtype)
             t = stamp_to_sec(msg.header.stamp)
@@ -100,8 +100,10 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
                  image_topic: str = "/image_raw", keypoints_topic: str = "/body_keypoints",
                  progress: bool = True, max_people: int = 1, config: ForecasterConfig | None = None) -> dict:
     """`config`: the predictor's settings (ensembling, emotion smoothing); default: the node's defaults."""
+    runner = ModelRunner(model_path or default_model_path())  # a bad model or label fails before the bag is read
+    if label is not None and label not in runner.contract.labels:
+        raise ValueError(f"--label {label!r}: the model {runner.path} knows only {', '.join(runner.contract.labels)}")
     frames, latencies, source = read_frames(path, image_topic, keypoints_topic, progress, max_people)
-    runner = ModelRunner(model_path or default_model_path())
     config = config or ForecasterConfig()
     forecaster = Forecaster(runner, config)
     tracks: dict[int, Track] = {}

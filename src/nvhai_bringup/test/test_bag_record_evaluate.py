@@ -12,7 +12,8 @@ from ros_harness import make_executor, ros_context, spin_until, teardown
 
 from nvhai_bringup.bag_cli import main as bag_main
 from nvhai_bringup.bag_evaluation import evaluate_bag
-from nvhai_bringup.bag_io import BagRecorder, play
+from nvhai_bringup.bag_play import PlayOptions, play
+from nvhai_bringup.bag_recorder import BagRecorder
 from nvhai_bringup.video_source_node import VideoSourceNode
 from nvhai_msgs.msg import BodyKeypointsArray
 from nvhai_perception.node import PerceptionNode
@@ -71,7 +72,8 @@ def test_replay_publishes_the_recorded_messages(recorded_bag):
         got: list[BodyKeypointsArray] = []
         listener.create_subscription(BodyKeypointsArray, "/body_keypoints", got.append, 1000)
         ex = make_executor(context, player, listener)
-        sent = play(player, bag, rate=4.0, topics=["/body_keypoints"], spin=lambda s: ex.spin_once(timeout_sec=s))
+        sent = play(player, bag, PlayOptions(rate=4.0, topics=["/body_keypoints"]),
+                    spin=lambda s: ex.spin_once(timeout_sec=s))
         spin_until(ex, lambda: len(got) >= sent, 5.0)
         assert sent == counts["/body_keypoints"] and len(got) == sent
         stamps = [m.header.stamp.sec + m.header.stamp.nanosec * 1e-9 for m in got]

@@ -1,0 +1,88 @@
+"""Publishing a bag at its recorded pace, like `ros2 bag play`: waits for subscribers, optional /clock, loop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rosgraph_msgs.msg import Clock
+
+from nvhai_bringup.bag_storage import BagError, messages, open_reader
+from nvhai_bringup.bag_types import ros_type
+
+
+@dataclass
+class PlayOptions:
+    rate: float = 1.0
+    topics: list[str] | None = None  # None: every topic of the bag
+    wait_s: float = 10.0  # wait this long for each topic to have a subscriber (reliable delivery needs a match)
+    delay_s: float = 0.0  # then pause this long before the first message
+    clock_hz: float = 0.0  # > 0: publish /clock (bag time) at this rate and before every message
+    loop: bool = False
+
+
+def _to_time(ns: int):
+    from builtin_interfaces.msg import Time
+
+    return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
+
+
+def play(node: Node, path: str | Path, options: PlayOptions | None = None,
+         spin: Callable[[float], None] | None = None, stop: Callable[[], bool] = lambda: False,
+         progress: Callable[[int], None] | None = None) -> int:
+    """Publish a bag's messages at their recorded pace (scaled by `rate`); returns how many.
+
+    `spin(seconds)` is called instead of sleeping, so the caller's executor keeps running; `stop()`
+    ends a loop early; `progress(sent)` follows each message (the count survives a Ctrl-C). Topics
+    that get no subscriber within `wait_s` are played all the same.
+    """
+    o = options or PlayOptions()
+    if o.rate <= 0:
+        raise BagError(f"--rate {o.rate}: must be > 0")
+    wait = spin or time.sleep
+    sent = 0
+    with open_reader(path) as reader:
+        known = {c.topic for c in reader.connections}
+        missing = sorted(set(o.topics or ()) - known)
+        if missing:
+            raise BagError(f"{path} has no topic {', '.join(missing)} (it has {', '.join(sorted(known))})")
+        conns = [c for c in reader.connections if not o.topics or c.topic in o.topics]
+        pubs = {}
+        for c in conns:
+            qos = qos_profile_sensor_data if c.msgtype == "sensor_msgs/msg/Image" else QoSProfile(
+                depth=100, reliability=ReliabilityPolicy.RELIABLE)
+            pubs[c.id] = node.create_publisher(ros_type(c.msgtype), c.topic, qos)
+        clock = node.create_publisher(Clock, "/clock", QoSProfile(depth=10)) if o.clock_hz > 0 else None
+        waiting = [*pubs.values(), *([clock] if clock else [])]
+        deadline = time.monotonic() + o.wait_s
+        while time.monotonic() < deadline and not all(p.get_subscription_count() for p in waiting):
+            wait(0.05)
+        if o.delay_s > 0:
+            wait(o.delay_s)
+        while True:
+            first_bag, first_wall = None, time.monotonic()
+            for conn, stamp_ns, raw in messages(reader, conns):
+                if first_bag is None:
+                    first_bag = stamp_ns
+                due = first_wall + (stamp_ns - first_bag) * 1e-9 / o.rate
+                while (left := due - time.monotonic()) > 0:
+                    if clock is not None:
+                        now_bag = first_bag + int((time.monotonic() - first_wall) * o.rate * 1e9)
+                        clock.publish(Clock(clock=_to_time(min(now_bag, stamp_ns))))
+                        wait(min(left, 1.0 / o.clock_hz))
+                    else:
+                        wait(left)
+                if clock is not None:
+                    clock.publish(Clock(clock=_to_time(stamp_ns)))
+                pubs[conn.id].publish(bytes(raw))
+                sent += 1
+                if progress is not None:
+                    progress(sent)
+                if stop():
+                    return sent
+            if not o.loop or stop() or first_bag is None:
+                return sent

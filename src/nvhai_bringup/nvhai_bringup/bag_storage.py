@@ -1,0 +1,85 @@
+"""Opening rosbag2 bags for writing and reading (rosbags), with the choices that make them portable.
+
+Bags are written as rosbag2 metadata version 8 by default: Humble's reader parses it (version 9
+stores `offered_qos_profiles` as a YAML list, which Humble cannot read), and so do Iron, Jazzy and
+later. Reading errors become one `BagError` line naming the bag and what to do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import apsw  # rosbags reads SQLite bags through apsw
+from rosbags.rosbag2 import Reader, ReaderError, StoragePlugin, Writer
+
+DEFAULT_VERSION = 8
+VERSIONS = (8, 9)
+STORAGES = ("mcap", "sqlite3")
+
+
+class BagError(ValueError):
+    """A bag that cannot be read or written; the message says which and what to do."""
+
+
+def open_writer(path: str | Path, storage: str = "mcap", version: int = DEFAULT_VERSION) -> Writer:
+    """An opened rosbags Writer; the caller closes it (its metadata.yaml is written then)."""
+    if version not in VERSIONS:
+        raise BagError(f"--bag-version {version}: rosbag2 metadata version must be one of {VERSIONS}")
+    plugin = StoragePlugin.MCAP if storage == "mcap" else StoragePlugin.SQLITE3
+    if Path(path).exists():
+        raise BagError(f"{path} exists already: choose another --out or remove it")
+    writer = Writer(path, version=version, storage_plugin=plugin)
+    writer.open()
+    return writer
+
+
+def flush(writer: Writer) -> None:
+    """Put every message written so far on disk, so a killed recorder loses nothing before this call.
+
+    rosbags keeps the current MCAP chunk in memory and commits SQLite only on close; this closes
+    the chunk / commits the transaction (rosbags 0.11 storage internals, pinned in requirements.txt
+    and exercised by the kill -9 test).
+    """
+    storage = writer.storage
+    if storage is None:
+        return
+    if hasattr(storage, "close_chunk"):  # MCAP
+        if storage.chunk.bio.tell():
+            storage.close_chunk()
+        storage.bio.flush()
+    else:  # SQLite
+        storage.conn.commit()
+
+
+def _repair_hint(path: str | Path) -> str:
+    return f"if the recording was cut off (crash, kill), run `nvhai-bag repair {path}`"
+
+
+@contextmanager
+def open_reader(path: str | Path) -> Iterator[Reader]:
+    """A rosbags Reader whose open errors are one line (`BagError`); see `messages` for reading errors."""
+    p = Path(path)
+    if not p.exists():
+        raise BagError(f"{path}: no such bag (a folder with metadata.yaml and a .mcap or .db3 file)")
+    if p.is_dir() and not (p / "metadata.yaml").is_file():
+        raise BagError(f"{path}: no metadata.yaml; {_repair_hint(path)}")
+    try:
+        reader = Reader(p)
+        reader.open()
+    except (ReaderError, sqlite3.DatabaseError, apsw.Error, KeyError, OSError) as e:
+        raise BagError(f"{path}: cannot open the bag ({e}); {_repair_hint(path)}") from None
+    try:
+        yield reader
+    finally:
+        reader.close()
+
+
+def messages(reader: Reader, connections=None) -> Iterator:
+    """`reader.messages(...)` where a damaged file ends in a `BagError` naming it (not a traceback)."""
+    try:
+        yield from reader.messages(connections=connections or ())
+    except (ReaderError, sqlite3.DatabaseError, apsw.Error, EOFError, ValueError) as e:
+        raise BagError(f"{reader.path}: damaged or truncated storage file ({e}); {_repair_hint(reader.path)}") from None
