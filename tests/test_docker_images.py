@@ -86,6 +86,7 @@ def test_every_pip_requirement_is_pinned_and_installed(image):
 FILES = [(image, f) for image in IMAGES for f in image.requirement_files()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("image", "requirements"), FILES, ids=[f.name for _, f in FILES])
 def test_pip_requirements_resolve_for_the_image_platform(image, requirements, tmp_path):
     options, reqs = split_requirements(requirements)
