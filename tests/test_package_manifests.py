@@ -18,8 +18,8 @@ ROSDEP_KEYS = {
     "numpy": "python3-numpy", "cv2": "python3-opencv", "mediapipe": "python3-mediapipe-pip",
     "onnxruntime": "python3-onnxruntime-pip", "yaml": "python3-yaml", "launch": "launch",
     "launch_ros": "launch_ros", "ament_index_python": "ament_index_python",
-    "rosbags": "python3-rosbags-pip", "PIL": "python3-pil", "matplotlib": "python3-matplotlib", "tqdm": "python3-tqdm",
-    "aiohttp": "python3-aiohttp",
+    "rosbags": "python3-rosbags-pip", "mcap": "python3-mcap-pip", "PIL": "python3-pil",
+    "matplotlib": "python3-matplotlib", "tqdm": "python3-tqdm", "aiohttp": "python3-aiohttp",
 }
 # Modules a ROS package may import without declaring (stdlib; the package itself).
 STDLIB = set(sys.stdlib_module_names)

@@ -7,13 +7,11 @@ later. Reading errors become one `BagError` line naming the bag and what to do.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import apsw  # rosbags reads SQLite bags through apsw
-from rosbags.rosbag2 import Reader, ReaderError, StoragePlugin, Writer
+from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
 DEFAULT_VERSION = 8
 VERSIONS = (8, 9)
@@ -54,6 +52,10 @@ def flush(writer: Writer) -> None:
         storage.conn.commit()
 
 
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
 def _repair_hint(path: str | Path) -> str:
     return f"if the recording was cut off (crash, kill), run `nvhai-bag repair {path}`"
 
@@ -69,8 +71,8 @@ def open_reader(path: str | Path) -> Iterator[Reader]:
     try:
         reader = Reader(p)
         reader.open()
-    except (ReaderError, sqlite3.DatabaseError, apsw.Error, KeyError, OSError) as e:
-        raise BagError(f"{path}: cannot open the bag ({e}); {_repair_hint(path)}") from None
+    except Exception as e:  # ReaderError, SQLite/apsw and YAML errors: each means "this bag is bad"
+        raise BagError(f"{path}: cannot open the bag ({_one_line(e)}); {_repair_hint(path)}") from None
     try:
         yield reader
     finally:
@@ -81,5 +83,6 @@ def messages(reader: Reader, connections=None) -> Iterator:
     """`reader.messages(...)` where a damaged file ends in a `BagError` naming it (not a traceback)."""
     try:
         yield from reader.messages(connections=connections or ())
-    except (ReaderError, sqlite3.DatabaseError, apsw.Error, EOFError, ValueError) as e:
-        raise BagError(f"{reader.path}: damaged or truncated storage file ({e}); {_repair_hint(reader.path)}") from None
+    except Exception as e:  # raised by the storage reader, never by the caller's loop body
+        raise BagError(f"{reader.path}: damaged or truncated storage file ({_one_line(e)}); "
+                       f"{_repair_hint(reader.path)}") from None
