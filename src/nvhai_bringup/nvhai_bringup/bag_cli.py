@@ -94,6 +94,9 @@ def _repair(a: argparse.Namespace) -> int:
     from nvhai_bringup.bag_repair import repair
 
     counts = repair(a.bag, a.bag_version)
+    if counts is None:
+        print(f"{a.bag} is readable: nothing to repair", file=sys.stderr)
+        return 0
     print(json.dumps(counts))
     print(f"repaired {a.bag}: {sum(counts.values())} messages; the damaged original is kept as *.damaged",
           file=sys.stderr)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from nvhai_bringup.bag_storage import DEFAULT_VERSION, BagError, open_writer
+from nvhai_bringup.bag_storage import DEFAULT_VERSION, BagError, messages, open_reader, open_writer
 from nvhai_bringup.bag_types import typestore
 
 
@@ -76,9 +76,25 @@ def salvage(bag: str | Path) -> Iterator[tuple[Topic, int, bytes]]:
     return _salvage_mcap(path) if path.suffix == ".mcap" else _salvage_sqlite(path)
 
 
-def repair(bag: str | Path, version: int = DEFAULT_VERSION) -> dict[str, int]:
-    """Rewrite `bag` from its storage file; returns messages per topic. The damaged file is kept as .damaged."""
+def readable(bag: str | Path) -> bool:
+    """Whether rosbags opens the bag and reads every message of it."""
+    try:
+        with open_reader(bag) as reader:
+            for _ in messages(reader):
+                pass
+        return True
+    except BagError:
+        return False
+
+
+def repair(bag: str | Path, version: int = DEFAULT_VERSION) -> dict[str, int] | None:
+    """Rewrite `bag` from its storage file; returns messages per topic, None when the bag needed no repair.
+
+    The damaged file is kept beside the new one as `<name>.damaged`.
+    """
     bag = Path(bag)
+    if readable(bag):
+        return None
     src = storage_file(bag)
     work = bag.parent / f".{bag.name}.repair"
     shutil.rmtree(work, ignore_errors=True)
