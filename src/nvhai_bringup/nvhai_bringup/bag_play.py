@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from builtin_interfaces.msg import Time
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rosgraph_msgs.msg import Clock
@@ -25,19 +26,16 @@ class PlayOptions:
     loop: bool = False
 
 
-def _to_time(ns: int):
-    from builtin_interfaces.msg import Time
-
+def _to_time(ns: int) -> Time:
     return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
 
 
 def play(node: Node, path: str | Path, options: PlayOptions | None = None,
-         spin: Callable[[float], None] | None = None, stop: Callable[[], bool] = lambda: False,
-         progress: Callable[[int], None] | None = None) -> int:
+         spin: Callable[[float], None] | None = None, progress: Callable[[int], None] | None = None) -> int:
     """Publish a bag's messages at their recorded pace (scaled by `rate`); returns how many.
 
-    `spin(seconds)` is called instead of sleeping, so the caller's executor keeps running; `stop()`
-    ends a loop early; `progress(sent)` follows each message (the count survives a Ctrl-C). Topics
+    `spin(seconds)` is called instead of sleeping, so the caller's executor keeps running;
+    `progress(sent)` follows each message (the count survives a Ctrl-C, which ends a loop). Topics
     that get no subscriber within `wait_s` are played all the same.
     """
     o = options or PlayOptions()
@@ -57,9 +55,8 @@ def play(node: Node, path: str | Path, options: PlayOptions | None = None,
                 depth=100, reliability=ReliabilityPolicy.RELIABLE)
             pubs[c.id] = node.create_publisher(ros_type(c.msgtype), c.topic, qos)
         clock = node.create_publisher(Clock, "/clock", QoSProfile(depth=10)) if o.clock_hz > 0 else None
-        waiting = [*pubs.values(), *([clock] if clock else [])]
-        deadline = time.monotonic() + o.wait_s
-        while time.monotonic() < deadline and not all(p.get_subscription_count() for p in waiting):
+        deadline = time.monotonic() + o.wait_s  # (/clock is not waited for: it may have no listener at all)
+        while time.monotonic() < deadline and not all(p.get_subscription_count() for p in pubs.values()):
             wait(0.05)
         if o.delay_s > 0:
             wait(o.delay_s)
@@ -82,7 +79,5 @@ def play(node: Node, path: str | Path, options: PlayOptions | None = None,
                 sent += 1
                 if progress is not None:
                     progress(sent)
-                if stop():
-                    return sent
-            if not o.loop or stop() or first_bag is None:
+            if not o.loop or first_bag is None:
                 return sent
