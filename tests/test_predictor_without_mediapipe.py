@@ -75,5 +75,6 @@ def test_predictor_installs_and_passes_its_tests_without_mediapipe_or_opencv(tmp
     assert str(venv) in where.stdout, "the installed package is used, not the source tree"
 
     tests = run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "src/nvhai_predictor/test"], cwd=ROOT)
+    shutil.rmtree(venv)  # (about 500 MB)
     summary = tests.stdout.strip().splitlines()[-1]
     assert re.search(r"\d+ passed", summary) and "failed" not in summary and "error" not in summary, tests.stdout[-3000:]
