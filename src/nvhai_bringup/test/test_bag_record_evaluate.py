@@ -50,7 +50,7 @@ def test_live_run_is_recorded(recorded_bag):
     keypoints = [(m.header.stamp.sec, m.header.stamp.nanosec) for _, m in got["/body_keypoints"]]
     assert keypoints, "perception answered"
     assert keypoints == sorted(set(keypoints)), "one keypoint message per processed image, in order"
-    assert images[0] <= keypoints[0] and keypoints[-1] <= images[-1], "stamped with the images' own stamps"
+    assert len(set(keypoints) & set(images)) > 0, "keypoints carry the stamps of the images they came from"
     assert counts["/future_poses"] > 0 and counts["/emotion"] == counts["/future_poses"]
 
 
