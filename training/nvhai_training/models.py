@@ -129,7 +129,8 @@ class ResidualDCT(nn.Module):
                  dropout: float = 0.1, mlp_forecast: bool = True) -> None:
         super().__init__()
         # False: the forecast is the linear path alone (one 60 -> 30 map shared by every coordinate),
-        # the MLP features feed the emotion head only. Across people this generalises better.
+        # and the MLP, free of forecasting, reads the window itself rather than its motion relative to
+        # the last frame, so the emotion head sees posture (hands above the head) as well as movement.
         self.mlp_forecast = mlp_forecast
         self.t_out = t_out
         self.register_buffer("dct_in", dct_matrix(t_in), persistent=False)  # (T_in, T_in)
@@ -154,7 +155,7 @@ class ResidualDCT(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         last = x[:, -1:]  # (B, 1, 34)
         rel = x - last
-        coeffs = torch.matmul(self.dct_in, rel).transpose(1, 2)  # (B, 34, T_in)
+        coeffs = torch.matmul(self.dct_in, rel if self.mlp_forecast else x).transpose(1, 2)  # (B, 34, T_in)
         h = self.temporal(coeffs)  # (B, 34, hidden)
         h = h + self.spatial(h.transpose(1, 2)).transpose(1, 2)
         linear = self.linear_path(rel.transpose(1, 2))  # (B, 34, T_out) in time
