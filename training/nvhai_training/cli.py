@@ -145,13 +145,15 @@ def _train(a: argparse.Namespace) -> None:
 
 def _export(a: argparse.Namespace) -> None:
     from nvhai_training.export import export_onnx
-    from nvhai_training.train import load_model_for_export
+    from nvhai_training.train import load_model_for_export, prior_correction
 
-    model, config = load_model_for_export(a.checkpoint)
+    model, config, class_weights = load_model_for_export(a.checkpoint)
     contract = ModelContract(model_name=a.name or f"nvhai-{config.arch}", input_frames=config.t_in,
                              output_frames=config.t_out, labels=list(config.labels))
-    export_onnx(model, a.out, contract)
-    print(f"exported {contract.model_name} to {a.out}")
+    bias = None if a.no_prior_correction else prior_correction(class_weights)
+    export_onnx(model, a.out, contract, logit_bias=bias)
+    note = f" (emotion logits corrected to the data's class frequencies: {[round(b, 2) for b in bias]})" if bias else ""
+    print(f"exported {contract.model_name} to {a.out}{note}")
 
 
 def _evaluate(a: argparse.Namespace) -> None:
@@ -272,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="checkpoint -> ONNX")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--name", help="model name recorded in the contract")
+    p.add_argument("--no-prior-correction", action="store_true",
+                   help="keep the balanced odds a --class-weights model learned (default: restore the data's)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=_export)
 

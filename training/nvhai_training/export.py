@@ -11,20 +11,27 @@ from nvhai_predictor.contract import EMOTION_OUTPUT, FUTURE_OUTPUT, INPUT_NAME, 
 class InferenceWrapper(nn.Module):
     """(B, T_in, 17, 2) normalised keypoints -> (B, T_out, 17, 2) forecast, (B, n) probabilities."""
 
-    def __init__(self, model: nn.Module, t_out: int) -> None:
+    def __init__(self, model: nn.Module, t_out: int, logit_bias: list[float] | None = None) -> None:
         super().__init__()
         self.model, self.t_out = model, t_out
+        self.has_bias = logit_bias is not None
+        if self.has_bias:
+            self.register_buffer("logit_bias", torch.tensor([logit_bias], dtype=torch.float32))
 
     def forward(self, keypoints: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         b, t, k, c = keypoints.shape
         future, logits = self.model(keypoints.reshape(b, t, k * c))
+        if self.has_bias:
+            logits = logits + self.logit_bias
         return future.reshape(b, self.t_out, k, c), torch.softmax(logits, dim=-1)
 
 
-def export_onnx(model: nn.Module, path: str, contract: ModelContract, opset: int = 17) -> None:
+def export_onnx(model: nn.Module, path: str, contract: ModelContract, opset: int = 17,
+                logit_bias: list[float] | None = None) -> None:
+    """`logit_bias`: added to the emotion logits before the softmax (see train.prior_correction)."""
     import onnx
 
-    wrapper = InferenceWrapper(model, contract.output_frames).eval()
+    wrapper = InferenceWrapper(model, contract.output_frames, logit_bias).eval()
     example = torch.zeros(1, contract.input_frames, len(contract.keypoints), 2)
     torch.onnx.export(
         wrapper, (example,), path, input_names=[INPUT_NAME], output_names=[FUTURE_OUTPUT, EMOTION_OUTPUT],

@@ -125,6 +125,7 @@ def load_checkpoint(path: str | Path) -> tuple[nn.Module, dict]:
     config["labels"] = tuple(config.get("labels", PAPER_LABELS))  # checkpoints before "neutral" had three
     model = build_model(config["arch"], config["t_in"], config["t_out"], len(config["labels"]))
     model.load_state_dict(ckpt["state_dict"])
+    config["class_weight_values"] = ckpt.get("class_weight_values")
     return model, config
 
 
@@ -225,11 +226,21 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
             writer.writerow(row)
             f.flush()
     model.cpu()
-    torch.save({"state_dict": model.state_dict(), "config": json.dumps(asdict(config))}, out / "model.pt")
+    torch.save({"state_dict": model.state_dict(), "config": json.dumps(asdict(config)),
+                "class_weight_values": None if weight is None else weight.cpu().tolist()}, out / "model.pt")
     return last
 
 
-def load_model_for_export(path: str | Path) -> tuple[nn.Module, TrainConfig]:
+def load_model_for_export(path: str | Path) -> tuple[nn.Module, TrainConfig, list[float] | None]:
+    """The model, its training config, and the class weights its CE used (None: unweighted)."""
     model, config = load_checkpoint(path)
     known = {f for f in TrainConfig.__dataclass_fields__}
-    return model.eval(), TrainConfig(**{k: v for k, v in config.items() if k in known})
+    return model.eval(), TrainConfig(**{k: v for k, v in config.items() if k in known}), config["class_weight_values"]
+
+
+def prior_correction(class_weights: list[float] | None) -> list[float] | None:
+    """Logit offsets that undo class-weighted CE: weighting class c by w_c multiplies its odds by w_c,
+    so adding -log(w_c) gives back probabilities at the training data's class frequencies."""
+    if class_weights is None:
+        return None
+    return [-float(np.log(w)) for w in class_weights]

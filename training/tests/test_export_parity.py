@@ -29,3 +29,24 @@ def test_onnx_matches_torch(arch, tmp_path):
     np.testing.assert_allclose(np.stack([p.future for p in preds]), future.view(5, 30, 17, 2).numpy(), atol=1e-4)
     np.testing.assert_allclose(np.stack([p.emotion_probs for p in preds]), torch.softmax(logits, -1).numpy(),
                                atol=1e-4)
+
+
+def test_prior_correction_is_added_to_the_emotion_logits(tmp_path):
+    from nvhai_training.train import prior_correction
+
+    torch.manual_seed(1)
+    model = build_model("residual_linear").eval()
+    torch.nn.init.normal_(model.classification_head[1].weight, std=0.05)
+    weights = [3.3, 3.3, 1.1, 0.4]  # class-weighted CE favoured the rare classes by these factors
+    bias = prior_correction(weights)
+    np.testing.assert_allclose(bias, -np.log(weights), rtol=1e-6)
+    path = tmp_path / "corrected.onnx"
+    export_onnx(model, str(path), ModelContract(model_name="corrected"), logit_bias=bias)
+    x = np.random.default_rng(2).normal(0, 0.4, (4, 60, 17, 2)).astype(np.float32)
+    probs = np.stack([p.emotion_probs for p in ModelRunner(str(path)).run(x)])
+    with torch.no_grad():
+        _, logits = model(torch.from_numpy(x).flatten(2))
+    expected = torch.softmax(logits + torch.tensor(bias), -1).numpy()
+    np.testing.assert_allclose(probs, expected, atol=1e-5)
+    uncorrected = torch.softmax(logits, -1).numpy()
+    assert (probs[:, 3] / probs[:, 0] > uncorrected[:, 3] / uncorrected[:, 0]).all(), "neutral regains its odds"
