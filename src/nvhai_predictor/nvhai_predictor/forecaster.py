@@ -14,7 +14,7 @@ import numpy as np
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecast_ensemble import ForecastEnsemble
-from nvhai_predictor.model_runner import ModelRunner
+from nvhai_predictor.model_runner import ModelOutputError, ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
 from nvhai_predictor.window import PoseWindow, WindowConfig
 
@@ -62,6 +62,8 @@ class StepResult:
     forecasts: list[PersonForecast]
     errors: list[str]  # one line per refused observation
     forgotten: list[int]
+    bad_outputs: int = 0  # forecasts dropped: inference failed or gave NaN/inf or non-probabilities
+    output_error: str = ""  # why, one line
 
 
 class Forecaster:
@@ -80,6 +82,9 @@ class Forecaster:
                                    f"got xy {xy.shape} confidence {conf.shape}")
         if not (np.isfinite(xy).all() and np.isfinite(conf).all()):
             raise InvalidKeypoints(f"person {obs.person_id}: NaN/inf in keypoints")
+        if (conf < 0).any() or (conf > 1).any():
+            raise InvalidKeypoints(f"person {obs.person_id}: confidence outside [0, 1] "
+                                   f"({float(conf.min()):.3g}..{float(conf.max()):.3g})")
         if width <= 0 or height <= 0:
             raise InvalidKeypoints(f"person {obs.person_id}: image size {width}x{height} is not set")
         size = np.array([width, height], dtype=np.float64)
@@ -108,23 +113,40 @@ class Forecaster:
             except ValueError as e:  # InvalidKeypoints or StampError
                 errors.append(str(e))
         forgotten = self.forget(t)
-        return StepResult(self.predict(ready, t) if ready else [], errors, forgotten)
+        result = StepResult([], errors, forgotten)
+        if ready:
+            try:
+                result.forecasts = self.predict(ready, t, result)
+            except ModelOutputError as e:  # the model, not the input: drop the batch, keep serving
+                result.bad_outputs, result.output_error = len(ready), str(e)
+        return result
 
-    def predict(self, person_ids: list[int], t: float) -> list[PersonForecast]:
+    def predict(self, person_ids: list[int], t: float, result: StepResult | None = None) -> list[PersonForecast]:
+        """Forecast these people's full windows; outputs that are not sound are dropped (counted in `result`)."""
         windows = np.stack([self.windows[pid].frames() for pid in person_ids])
         normed, centroid, scale = normalize(windows)
         preds = self.runner.run(normed)
         labels = list(self.runner.contract.labels)
-        return [
-            PersonForecast(pid, t, denormalize(self.ensemble.add(pid, t, p.future), centroid[i, -1],
-                                               scale[i, -1]).astype(np.float32),
-                           self.emotion.update(pid, t, p.emotion_probs), labels)
-            for i, (pid, p) in enumerate(zip(person_ids, preds, strict=True))
-        ]
+        out = []
+        for i, (pid, p) in enumerate(zip(person_ids, preds, strict=True)):
+            problem, future = p.problem, None
+            if not problem:  # a bad output must not reach the ensemble or the emotion smoother either
+                future = denormalize(self.ensemble.add(pid, t, p.future), centroid[i, -1],
+                                     scale[i, -1]).astype(np.float32)
+                problem = "" if np.isfinite(future).all() else "non-finite forecast in pixels"
+            if problem:
+                if result is not None:
+                    result.bad_outputs += 1
+                    result.output_error = f"person {pid}: {problem}"
+                continue
+            out.append(PersonForecast(pid, t, future, self.emotion.update(pid, t, p.emotion_probs), labels))
+        return out
 
     def forget(self, now: float) -> list[int]:
+        """Forget people unseen for forget_after_s, and those stamped that far *ahead* of `now` (time
+        jumped back: bag loop, sim reset), whose windows would otherwise never age."""
         gone = [pid for pid, w in self.windows.items()
-                if w.last_time is None or now - w.last_time > self.config.forget_after_s]
+                if w.last_time is None or abs(now - w.last_time) > self.config.forget_after_s]
         for pid in gone:
             del self.windows[pid]
             self.ensemble.forget(pid)

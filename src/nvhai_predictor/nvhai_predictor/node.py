@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from builtin_interfaces.msg import Duration
@@ -10,6 +11,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+from rclpy.subscription import MessageInfo
 from std_msgs.msg import Header
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
@@ -24,6 +26,8 @@ from nvhai_predictor.window import WindowConfig
 
 PARAMETERS: tuple[Param, ...] = (
     Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray."),
+    Param("keypoints_qos_depth", 100, "Input queue depth (reliable): absorbs bursts, e.g. a bag played fast; "
+          "messages lost beyond it are counted as dropped on /diagnostics."),
     Param("forecast_topic", "/future_poses", "Output nvhai_msgs/MotionForecast, per person per frame."),
     Param("emotion_topic", "/emotion", "Output nvhai_msgs/EmotionProbabilities, per person per frame."),
     Param("model_path", "", "ONNX model exported by nvhai training/; empty = the model shipped with the package. "
@@ -48,6 +52,20 @@ PARAMETERS: tuple[Param, ...] = (
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
 )
 DIAGNOSTIC_NAME = "nvhai_predictor: forecast and emotion"
+MAX_LISTED_PEOPLE = 20  # window_fill lists this many people at most
+
+
+@dataclass
+class PredictorStats:
+    """Counters of one /diagnostics period."""
+
+    received: int = 0  # messages that reached the callback
+    processed: int = 0  # of those, run through the forecaster
+    dropped: int = 0  # messages published but never received (gaps in the publishers' sequence numbers)
+    rejected: int = 0  # observations refused (bad keypoints, stamps) or messages with no model loaded
+    non_finite: int = 0  # forecasts not published: NaN/inf, not probabilities, or inference failed
+    forecasts: int = 0
+    infer_s: float = 0.0
 
 
 def forecast_to_msg(f: PersonForecast, header: Header, period_s: float, width: int, height: int,
@@ -82,9 +100,11 @@ class PredictorNode(Node):
         self.forecast_pub = self.create_publisher(MotionForecast, p.forecast_topic, 10)
         self.emotion_pub = self.create_publisher(EmotionProbabilities, p.emotion_topic, 10)
         self.diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(BodyKeypointsArray, p.keypoints_topic, self._on_keypoints, 10)
-        self._stats = {"messages": 0, "forecasts": 0, "refused": 0, "infer_s": 0.0}
+        self.create_subscription(BodyKeypointsArray, p.keypoints_topic, self._on_keypoints, max(1, p.keypoints_qos_depth))
+        self._stats = PredictorStats()
+        self._last_seq: dict[bytes, int] = {}  # publisher gid -> last publication sequence number
         self._last_problem = ""
+        self._last_output_error = ""
         self.create_timer(p.diagnostics_period_s, self._report)
         self.get_logger().info(f"{p.keypoints_topic} -> {p.forecast_topic}, {p.emotion_topic}")
 
@@ -110,52 +130,81 @@ class PredictorNode(Node):
                 return SetParametersResult(successful=False, reason=self.model_error)
         return SetParametersResult(successful=True)
 
-    def _on_keypoints(self, msg: BodyKeypointsArray) -> None:
-        self._stats["messages"] += 1
+    def _on_keypoints(self, msg: BodyKeypointsArray, info: MessageInfo) -> None:
+        self._stats.received += 1
+        self._count_lost(info)
         if self.forecaster is None:
             self._refuse(f"no model loaded ({self.model_error})")
             return
-        observations = []
-        for person in msg.people:
-            if len(person.x) != NUM_KEYPOINTS or len(person.y) != NUM_KEYPOINTS:
-                self._refuse(f"person {person.person_id}: {len(person.x)} keypoints, expected {NUM_KEYPOINTS}")
-                continue
-            p = msg_to_person(person)
-            observations.append(Observation(p.person_id, p.xy, p.confidence))
+        # BodyKeypoints' arrays are fixed at 17 (rclpy refuses other lengths), so no count check here.
+        observations = [Observation(p.person_id, p.xy, p.confidence) for p in map(msg_to_person, msg.people)]
         t0 = time.perf_counter()
-        result = self.forecaster.step(stamp_to_sec(msg.header.stamp), observations, msg.image_width, msg.image_height)
-        self._stats["infer_s"] += time.perf_counter() - t0
+        try:
+            result = self.forecaster.step(stamp_to_sec(msg.header.stamp), observations, msg.image_width,
+                                          msg.image_height)
+        except Exception as e:  # a fault of this frame must not take the node down
+            self._stats.infer_s += time.perf_counter() - t0
+            self._bad_output(1, f"forecast failed: {e!r}")
+            return
+        self._stats.infer_s += time.perf_counter() - t0
+        self._stats.processed += 1
         for problem in result.errors:
             self._refuse(problem)
+        if result.bad_outputs:
+            self._bad_output(result.bad_outputs, result.output_error)
         name = self.forecaster.runner.model_name
         for f in result.forecasts:
             self.forecast_pub.publish(forecast_to_msg(f, msg.header, 1.0 / self.p.rate_hz, msg.image_width,
                                                       msg.image_height, name))
             self.emotion_pub.publish(emotion_to_msg(f, msg.header, name))
-        self._stats["forecasts"] += len(result.forecasts)
+        self._stats.forecasts += len(result.forecasts)
         if result.forgotten:
-            self.get_logger().info(f"forgot people {result.forgotten} (unseen for {self.p.forget_after_s} s)")
+            self.get_logger().info(f"forgot {len(result.forgotten)} people (unseen for {self.p.forget_after_s} s, "
+                                   f"or stamped that far ahead): {result.forgotten[:10]}")
+
+    def _count_lost(self, info: MessageInfo) -> None:
+        """Messages a publisher sent that never reached this callback (queue overflow, transport loss)."""
+        seq, gid = info.get("publication_sequence_number"), info.get("publisher_gid")
+        if seq is None or gid is None:
+            return
+        key = bytes(gid.get("data", b"")) if isinstance(gid, dict) else bytes(gid)
+        last = self._last_seq.get(key)
+        if last is not None and seq > last + 1:
+            self._stats.dropped += seq - last - 1
+        self._last_seq[key] = seq if last is None else max(seq, last)
 
     def _refuse(self, problem: str) -> None:
-        self._stats["refused"] += 1
+        self._stats.rejected += 1
         self._last_problem = problem
         self.get_logger().warning(f"refused input: {problem}", throttle_duration_sec=2.0)
 
+    def _bad_output(self, count: int, problem: str) -> None:
+        self._stats.non_finite += count
+        self._last_output_error = problem
+        self.get_logger().error(f"model output dropped, not published: {problem}", throttle_duration_sec=2.0)
+
     def _report(self) -> None:
-        s = self._stats
-        self._stats = {"messages": 0, "forecasts": 0, "refused": 0, "infer_s": 0.0}
+        s, self._stats = self._stats, PredictorStats()
         windows = self.forecaster.windows if self.forecaster else {}
+        fills = [f"{pid}:{w.fill:.2f}" for pid, w in list(windows.items())[:MAX_LISTED_PEOPLE]]
+        if len(windows) > MAX_LISTED_PEOPLE:
+            fills.append(f"... {len(windows) - MAX_LISTED_PEOPLE} more")
         values = {
-            "messages": s["messages"], "forecasts": s["forecasts"], "refused": s["refused"],
-            "step_ms_mean": f"{1000 * s['infer_s'] / s['messages']:.2f}" if s["messages"] else "n/a",
-            "people": len(windows),
-            "window_fill": ", ".join(f"{pid}:{w.fill:.2f}" for pid, w in windows.items()) or "none",
+            "received": s.received, "processed": s.processed, "dropped": s.dropped, "rejected": s.rejected,
+            "non_finite": s.non_finite, "forecasts": s.forecasts,
+            "step_ms_mean": f"{1000 * s.infer_s / s.processed:.2f}" if s.processed else "n/a",
+            "people": len(windows), "window_fill": ", ".join(fills) or "none",
             "model": self.forecaster.runner.model_name if self.forecaster else "none",
         }
         if self.forecaster is None:
             level, message = ERROR, f"no model: {self.model_error}"
-        elif s["refused"]:
-            level, message = WARN, f"refused {s['refused']} input(s): {self._last_problem}"
+        elif s.non_finite:
+            level, message = ERROR, f"dropped {s.non_finite} bad model output(s): {self._last_output_error}"
+        elif s.dropped:
+            level, message = WARN, f"lost {s.dropped} of {s.dropped + s.received} input message(s): input faster " \
+                                   "than the predictor (raise keypoints_qos_depth for bursts)"
+        elif s.rejected:
+            level, message = WARN, f"refused {s.rejected} input(s): {self._last_problem}"
         else:
             level, message = OK, "ok"
         publish_status(self, self.diag_pub, DIAGNOSTIC_NAME, level, message, values)
