@@ -12,8 +12,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from nvhai_predictor.contract import EMOTION_LABELS, EMOTION_OUTPUT, FUTURE_OUTPUT, INPUT_NAME, METADATA_KEY, \
-    ModelContract
+from nvhai_predictor.contract import EMOTION_LABELS, EMOTION_OUTPUT, FUTURE_OUTPUT, INPUT_NAME, METADATA_KEY, ModelContract
 
 
 def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: int = 60, out_frames: int = 30,

@@ -6,6 +6,7 @@ import threading
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.event_handler import QoSMessageLostInfo, SubscriptionEventCallbacks
 from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
@@ -48,6 +49,8 @@ PARAMETERS: tuple[Param, ...] = (
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
 )
 DIAGNOSTIC_NAME = "nvhai_perception: pose estimation"
+TRANSPORT_HINT = ("images larger than the transport carries (fastdds_local.xml: 64 MiB shared-memory segment; "
+                  "README: image size limits) or a congested network")
 
 
 class PerceptionNode(Node):
@@ -67,12 +70,15 @@ class PerceptionNode(Node):
                                       "reliable: using best_effort")
         reliability = ReliabilityPolicy.RELIABLE if p.image_qos_reliability == "reliable" else ReliabilityPolicy.BEST_EFFORT
         image_qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=max(1, p.image_qos_depth), reliability=reliability)
+        # Images the middleware started receiving but lost (e.g. larger than the shared-memory segment of
+        # fastdds_local.xml, then fragmented UDP): counted, so /diagnostics blames the transport, not the camera.
+        events = SubscriptionEventCallbacks(message_lost=self._on_lost)
         if p.compressed:
             self.image_topic = p.image_topic.rstrip("/") + "/compressed"
-            self.create_subscription(CompressedImage, self.image_topic, self._on_image, image_qos)
+            self.create_subscription(CompressedImage, self.image_topic, self._on_image, image_qos, event_callbacks=events)
         else:
             self.image_topic = p.image_topic
-            self.create_subscription(Image, self.image_topic, self._on_image, image_qos)
+            self.create_subscription(Image, self.image_topic, self._on_image, image_qos, event_callbacks=events)
         self.keypoints_pub = self.create_publisher(BodyKeypointsArray, p.keypoints_topic, 10)
         self.debug_pub = self.create_publisher(Image, p.debug_image_topic, 1) if p.debug_image else None
         self.diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
@@ -81,7 +87,8 @@ class PerceptionNode(Node):
         self._pending: Image | CompressedImage | None = None
         self._wake = threading.Event()
         self._running = True
-        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "proc_s": 0.0, "people": 0}
+        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "lost": 0, "proc_s": 0.0, "people": 0}
+        self._lost_since_image = 0
         self._last_image = time.monotonic()
         self._warned_no_image = False
         self._last_error = ""
@@ -96,8 +103,15 @@ class PerceptionNode(Node):
             f"publishing {p.keypoints_topic}; smoothing={'on' if p.smoothing else 'off'}, "
             f"{'drop' if p.drop_frames_when_busy else 'queue'} frames when busy")
 
+    def _on_lost(self, info: QoSMessageLostInfo) -> None:
+        self._stats["lost"] += info.total_count_change
+        self._lost_since_image += info.total_count_change
+        self.get_logger().error(f"{info.total_count} image(s) on {self.image_topic} lost in transport so far: "
+                                f"{TRANSPORT_HINT}", throttle_duration_sec=5.0)
+
     def _on_image(self, msg: Image | CompressedImage) -> None:
         self._last_image = time.monotonic()
+        self._lost_since_image = 0
         if self._warned_no_image:
             self.get_logger().info(f"images arriving again on {self.image_topic}")
             self._warned_no_image = False
@@ -152,6 +166,10 @@ class PerceptionNode(Node):
         silent = time.monotonic() - self._last_image
         if silent > self.p.no_image_warn_s and not self._warned_no_image:
             self._warned_no_image = True
+            if self._lost_since_image:
+                self.get_logger().error(f"no image received on {self.image_topic} for {silent:.1f} s, but "
+                                        f"{self._lost_since_image} were lost in transport: {TRANSPORT_HINT}")
+                return
             self.get_logger().warning(
                 f"no image received on {self.image_topic} for {silent:.1f} s: is the camera running, is the topic "
                 f"right (ros2 topic list), and does its QoS match ({self.p.image_qos_reliability})?")
@@ -159,14 +177,17 @@ class PerceptionNode(Node):
     def _report(self) -> None:
         s = self._stats
         n = s["processed"]
-        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "proc_s": 0.0, "people": s["people"]}
+        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "lost": 0, "proc_s": 0.0, "people": s["people"]}
         values = {
             "fps": f"{n / self.p.diagnostics_period_s:.1f}",
             "processing_ms_mean": f"{1000 * s['proc_s'] / n:.1f}" if n else "n/a",
             "people": s["people"], "frames_dropped": s["dropped"], "frames_rejected": s["rejected"],
-            "image_topic": self.image_topic,
+            "frames_lost_in_transport": s["lost"], "image_topic": self.image_topic,
         }
-        if self._warned_no_image:
+        if s["lost"]:
+            level = ERROR if n == 0 else WARN
+            message = f"{s['lost']} image(s) lost in transport on {self.image_topic}: {TRANSPORT_HINT}"
+        elif self._warned_no_image:
             level, message = ERROR, f"no image on {self.image_topic}"
         elif s["rejected"]:
             level, message = WARN, f"rejected {s['rejected']} frame(s): {self._last_error}"
