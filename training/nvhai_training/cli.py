@@ -63,16 +63,26 @@ def _import_3d(a: argparse.Namespace, files: list[Path], to_coco3d) -> None:
     print(f"wrote {len(clips)} clips ({a.views} camera views each) to {a.out}")
 
 
+def _input_files(folder: str, pattern: str, option: str) -> list[Path]:
+    """The files an import reads; a missing or empty folder is an error, not an empty dataset."""
+    if not Path(folder).is_dir():
+        raise ValueError(f"{option} {folder}: no such folder")
+    files = sorted(Path(folder).glob(pattern))
+    if not files:
+        raise ValueError(f"{option} {folder}: no {pattern} files in it")
+    return files
+
+
 def _import_bvh(a: argparse.Namespace) -> None:
     from nvhai_training.bvh import bvh_to_coco3d
 
-    _import_3d(a, sorted(Path(a.bvh_dir).glob("*.bvh")), lambda p: bvh_to_coco3d(p.read_text()))
+    _import_3d(a, _input_files(a.bvh_dir, "*.bvh", "--bvh-dir"), lambda p: bvh_to_coco3d(p.read_text()))
 
 
 def _import_humanml3d(a: argparse.Namespace) -> None:
     from nvhai_training.humanml3d import smpl22_to_coco3d
 
-    _import_3d(a, sorted(Path(a.joints_dir).glob("*.npy")), lambda p: smpl22_to_coco3d(np.load(p)))
+    _import_3d(a, _input_files(a.joints_dir, "*.npy", "--joints-dir"), lambda p: smpl22_to_coco3d(np.load(p)))
 
 
 def _extract(a: argparse.Namespace) -> None:
@@ -139,6 +149,9 @@ def _train(a: argparse.Namespace) -> None:
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
+    if not len(train_set):
+        raise ValueError(f"no training windows: no clip in {' '.join(a.train)} has {config.t_in + config.t_out} "
+                         f"frames ({config.t_in} in + {config.t_out} out)")
     metrics = train(config, train_set, test_set, a.out, init=a.init)
     print(json.dumps(metrics, indent=2))
 
@@ -303,10 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from nvhai_predictor.model_runner import ModelLoadError, ModelOutputError
+
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (ValueError, OSError) as e:
+    except (ValueError, OSError, ModelLoadError, ModelOutputError) as e:  # user mistakes: one line, no traceback
         print(f"nvhai-train {args.command}: {e}", file=sys.stderr)
         return 1
     return 0

@@ -33,6 +33,9 @@ def run_onnx(runner: ModelRunner, windows: Windows, batch: int = 256,
     futures, probs = [], []
     for i in tqdm(range(0, len(windows), batch), desc="evaluate", unit="batch", disable=not progress):
         preds = runner.run(windows.inputs[i:i + batch])
+        bad = [p.problem for p in preds if p.problem]
+        if bad:
+            raise ValueError(f"model {runner.path} gave unusable output for {len(bad)} window(s): {bad[0]}")
         futures.append(np.stack([p.future for p in preds]))
         probs.append(np.stack([p.emotion_probs for p in preds]))
     return np.concatenate(futures), np.concatenate(probs)

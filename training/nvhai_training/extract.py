@@ -53,7 +53,10 @@ def video_keypoints(path: Path, fps: float = 30.0, max_frames: int | None = None
 
 def read_labels_csv(path: str | Path) -> dict[str, str]:
     with Path(path).open() as f:
-        return {Path(r["clip"]).stem: r["emotion"] for r in csv.DictReader(f)}
+        reader = csv.DictReader(f)
+        if not {"clip", "emotion"} <= set(reader.fieldnames or []):
+            raise ValueError(f"{path}: the first line must be the header 'clip,emotion' (found {reader.fieldnames})")
+        return {Path(r["clip"]).stem: r["emotion"] for r in reader}
 
 
 def extract(videos: str | Path, out: str | Path, labels_csv: str | Path | None = None, min_found: float = 0.5,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,11 +46,25 @@ def load_metadata(npz: str | Path) -> dict[str, dict]:
 
 
 def load_clips(path: str | Path) -> dict[str, np.ndarray]:
-    with np.load(path) as data:
-        clips = {name: data[name] for name in data.files}
+    """Every clip of a keypoint .npz, refused (ValueError naming the clip) unless finite and (T, 17, 2|3)."""
+    try:
+        with np.load(path) as data:
+            clips = {name: data[name] for name in data.files}
+    except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as e:  # pickled, damaged, not a zip
+        raise ValueError(f"{path}: not a keypoint .npz of .npy arrays ({type(e).__name__}: "
+                         f"{str(e).splitlines()[0] if str(e) else 'unreadable'})") from None
     for name, clip in clips.items():
+        if not isinstance(clip, np.ndarray):  # np.load hands back the raw bytes of a member that is no .npy
+            raise ValueError(f"{path}: not a keypoint .npz: member '{name}' is not an .npy array")
         if clip.ndim != 3 or clip.shape[1] != NUM_KEYPOINTS or clip.shape[2] not in (2, 3):
             raise ValueError(f"{path}: clip '{name}' has shape {clip.shape}, expected (T, 17, 2|3)")
+        if not np.issubdtype(clip.dtype, np.number):
+            raise ValueError(f"{path}: clip '{name}' has dtype {clip.dtype}, expected numbers")
+        bad = ~np.isfinite(clip)
+        if bad.any():
+            frame = int(np.argwhere(bad)[0][0])
+            raise ValueError(f"{path}: clip '{name}' has {int(bad.sum())} NaN/inf values (first at frame {frame}): "
+                             "fix or drop the clip")
     return clips
 
 
@@ -59,7 +74,10 @@ def load_labels(npz: str | Path) -> dict[str, str]:
     if not path.exists():
         return {}
     with path.open() as f:
-        rows = {r["clip"]: r["emotion"] for r in csv.DictReader(f)}
+        reader = csv.DictReader(f)
+        if not {"clip", "emotion"} <= set(reader.fieldnames or []):
+            raise ValueError(f"{path}: the first line must be the header 'clip,emotion' (found {reader.fieldnames})")
+        rows = {r["clip"]: r["emotion"] for r in reader}
     unknown = set(rows.values()) - set(EMOTION_LABELS)
     if unknown:
         raise ValueError(f"{path}: unknown emotion labels {sorted(unknown)} (known: {EMOTION_LABELS})")
