@@ -7,13 +7,14 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.event_handler import QoSMessageLostInfo, SubscriptionEventCallbacks
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
 from nvhai_common.image_codec import ImageDecodeError
 from nvhai_common.ros_conversions import image_to_rgb, people_to_msg, rgb_to_image, stamp_to_sec
 from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
+from nvhai_common.ros_lifecycle import ManagedNode
 from nvhai_common.ros_main import run_node
 from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import BodyKeypointsArray
@@ -47,16 +48,43 @@ PARAMETERS: tuple[Param, ...] = (
     Param("debug_image_topic", "/perception/debug_image", "Topic of the debug image (sensor_msgs/Image rgb8)."),
     Param("no_image_warn_s", 3.0, "Warn (once) when no image has arrived for this many seconds."),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
+    Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "
+          "(ros2 lifecycle set, or live.launch.py)."),
 )
 DIAGNOSTIC_NAME = "nvhai_perception: pose estimation"
 TRANSPORT_HINT = ("images larger than the transport carries (fastdds_local.xml: 64 MiB shared-memory segment; "
                   "README: image size limits) or a congested network")
 
 
-class PerceptionNode(Node):
+class PerceptionNode(ManagedNode):
+    """Managed node: configure opens the pose estimator and the topics, activate starts publishing.
+
+    With `autostart` (the default) it configures and activates itself, so `perception_node` and
+    the embedded demo run as before; live.launch.py sets it false and drives the transitions.
+    """
+
     def __init__(self, **kwargs) -> None:
         super().__init__("nvhai_perception", **kwargs)
         self.p = declare(self, PARAMETERS)
+        p = self.p
+        self.image_topic = p.image_topic.rstrip("/") + "/compressed" if p.compressed else p.image_topic
+        self.diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.pipeline: KeypointPipeline | None = None
+        self._lock = threading.Lock()
+        self._pending: Image | CompressedImage | None = None
+        self._wake = threading.Event()
+        self._running = False
+        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "lost": 0, "proc_s": 0.0, "people": 0}
+        self._lost_since_image = 0
+        self._last_image = time.monotonic()
+        self._warned_no_image = False
+        self._last_error = ""
+        self._worker: threading.Thread | None = None
+        self.create_timer(p.diagnostics_period_s, self._report)
+        self.create_timer(0.5, self._check_input)
+        self.start(p.autostart)
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         p = self.p
         self.pipeline = KeypointPipeline(PipelineConfig(
             static_image_mode=p.static_image_mode, min_detection_confidence=p.min_detection_confidence,
@@ -73,35 +101,42 @@ class PerceptionNode(Node):
         # Images the middleware started receiving but lost (e.g. larger than the shared-memory segment of
         # fastdds_local.xml, then fragmented UDP): counted, so /diagnostics blames the transport, not the camera.
         events = SubscriptionEventCallbacks(message_lost=self._on_lost)
-        if p.compressed:
-            self.image_topic = p.image_topic.rstrip("/") + "/compressed"
-            self.create_subscription(CompressedImage, self.image_topic, self._on_image, image_qos, event_callbacks=events)
-        else:
-            self.image_topic = p.image_topic
-            self.create_subscription(Image, self.image_topic, self._on_image, image_qos, event_callbacks=events)
-        self.keypoints_pub = self.create_publisher(BodyKeypointsArray, p.keypoints_topic, 10)
-        self.debug_pub = self.create_publisher(Image, p.debug_image_topic, 1) if p.debug_image else None
-        self.diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-
-        self._lock = threading.Lock()
-        self._pending: Image | CompressedImage | None = None
-        self._wake = threading.Event()
+        self._sub = self.create_subscription(CompressedImage if p.compressed else Image, self.image_topic,
+                                             self._on_image, image_qos, event_callbacks=events)
+        self.keypoints_pub = self.create_lifecycle_publisher(BodyKeypointsArray, p.keypoints_topic, 10)
+        self.debug_pub = self.create_lifecycle_publisher(Image, p.debug_image_topic, 1) if p.debug_image else None
         self._running = True
-        self._stats = {"processed": 0, "dropped": 0, "rejected": 0, "lost": 0, "proc_s": 0.0, "people": 0}
-        self._lost_since_image = 0
-        self._last_image = time.monotonic()
-        self._warned_no_image = False
-        self._last_error = ""
-        self._worker = None
         if p.drop_frames_when_busy:
             self._worker = threading.Thread(target=self._work, name="nvhai_perception_worker", daemon=True)
             self._worker.start()
-        self.create_timer(p.diagnostics_period_s, self._report)
-        self.create_timer(0.5, self._check_input)
+        self.configured = True
         self.get_logger().info(
-            f"listening on {self.image_topic} ({p.image_qos_reliability}, depth {p.image_qos_depth}), "
+            f"configured: listening on {self.image_topic} ({p.image_qos_reliability}, depth {p.image_qos_depth}), "
             f"publishing {p.keypoints_topic}; smoothing={'on' if p.smoothing else 'off'}, "
             f"{'drop' if p.drop_frames_when_busy else 'queue'} frames when busy")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._last_image = time.monotonic()  # silence is measured from here
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        with self._lock:
+            self._pending = None
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._running = False
+        if self._worker is not None:
+            self._worker.join(timeout=1.0)
+            self._worker = None
+        self.destroy_subscription(self._sub)
+        self.destroy_lifecycle_publisher(self.keypoints_pub)
+        if self.debug_pub is not None:
+            self.destroy_lifecycle_publisher(self.debug_pub)
+        self.pipeline.close()
+        self.pipeline, self.configured = None, False
+        return TransitionCallbackReturn.SUCCESS
 
     def _on_lost(self, info: QoSMessageLostInfo) -> None:
         self._stats["lost"] += info.total_count_change
@@ -110,6 +145,8 @@ class PerceptionNode(Node):
                                 f"{TRANSPORT_HINT}", throttle_duration_sec=5.0)
 
     def _on_image(self, msg: Image | CompressedImage) -> None:
+        if not self.active:
+            return
         self._last_image = time.monotonic()
         self._lost_since_image = 0
         if self._warned_no_image:
@@ -163,6 +200,8 @@ class PerceptionNode(Node):
         self._stats["proc_s"] += time.perf_counter() - t0
 
     def _check_input(self) -> None:
+        if not self.active:
+            return
         silent = time.monotonic() - self._last_image
         if silent > self.p.no_image_warn_s and not self._warned_no_image:
             self._warned_no_image = True
@@ -184,7 +223,9 @@ class PerceptionNode(Node):
             "people": s["people"], "frames_dropped": s["dropped"], "frames_rejected": s["rejected"],
             "frames_lost_in_transport": s["lost"], "image_topic": self.image_topic,
         }
-        if s["lost"]:
+        if not self.active:
+            level, message = OK, self.lifecycle_status()
+        elif s["lost"]:
             level = ERROR if n == 0 else WARN
             message = f"{s['lost']} image(s) lost in transport on {self.image_topic}: {TRANSPORT_HINT}"
         elif self._warned_no_image:
@@ -196,13 +237,6 @@ class PerceptionNode(Node):
         else:
             level, message = OK, "ok"
         publish_status(self, self.diag_pub, DIAGNOSTIC_NAME, level, message, values)
-
-    def destroy_node(self) -> None:
-        self._running = False
-        if self._worker is not None:
-            self._worker.join(timeout=1.0)
-        self.pipeline.close()
-        super().destroy_node()
 
 
 def main(args: list[str] | None = None) -> None:

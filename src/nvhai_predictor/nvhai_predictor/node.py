@@ -9,7 +9,7 @@ import numpy as np
 from builtin_interfaces.msg import Duration
 from diagnostic_msgs.msg import DiagnosticArray
 from rcl_interfaces.msg import SetParametersResult
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.subscription import MessageInfo
 from std_msgs.msg import Header
@@ -17,6 +17,7 @@ from std_msgs.msg import Header
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
+from nvhai_common.ros_lifecycle import ManagedNode
 from nvhai_common.ros_main import run_node
 from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
@@ -50,6 +51,8 @@ PARAMETERS: tuple[Param, ...] = (
     Param("emotion_time_constant_s", 1.0, "Time constant of the emotion moving average (s): after this long "
           "an old estimate keeps weight 1/e."),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
+    Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "
+          "(ros2 lifecycle set, or live.launch.py)."),
 )
 DIAGNOSTIC_NAME = "nvhai_predictor: forecast and emotion"
 MAX_LISTED_PEOPLE = 20  # window_fill lists this many people at most
@@ -84,7 +87,13 @@ def emotion_to_msg(f: PersonForecast, header: Header, model_name: str) -> Emotio
                                 confidence=f.confidence, model_name=model_name)
 
 
-class PredictorNode(Node):
+class PredictorNode(ManagedNode):
+    """Managed node: configure loads the model and opens the topics, activate starts forecasting.
+
+    With `autostart` (the default) it configures and activates itself, so `predictor_node` and
+    the embedded demo run as before; live.launch.py sets it false and drives the transitions.
+    """
+
     def __init__(self, **kwargs) -> None:
         super().__init__("nvhai_predictor", **kwargs)
         self.p = p = declare(self, PARAMETERS)
@@ -95,18 +104,33 @@ class PredictorNode(Node):
             emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s)
         self.forecaster: Forecaster | None = None
         self.model_error = ""
-        self._load_model(p.model_path)
         self.add_on_set_parameters_callback(self._on_set_parameters)
-        self.forecast_pub = self.create_publisher(MotionForecast, p.forecast_topic, 10)
-        self.emotion_pub = self.create_publisher(EmotionProbabilities, p.emotion_topic, 10)
         self.diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(BodyKeypointsArray, p.keypoints_topic, self._on_keypoints, max(1, p.keypoints_qos_depth))
         self._stats = PredictorStats()
         self._last_seq: dict[bytes, int] = {}  # publisher gid -> last publication sequence number
         self._last_problem = ""
         self._last_output_error = ""
         self.create_timer(p.diagnostics_period_s, self._report)
-        self.get_logger().info(f"{p.keypoints_topic} -> {p.forecast_topic}, {p.emotion_topic}")
+        self.start(p.autostart)
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        p = self.p
+        # A refused model leaves the node configured and reporting ERROR until a good model_path is set.
+        self._load_model(self.get_parameter("model_path").value)
+        self.forecast_pub = self.create_lifecycle_publisher(MotionForecast, p.forecast_topic, 10)
+        self.emotion_pub = self.create_lifecycle_publisher(EmotionProbabilities, p.emotion_topic, 10)
+        self._sub = self.create_subscription(BodyKeypointsArray, p.keypoints_topic, self._on_keypoints,
+                                             max(1, p.keypoints_qos_depth))
+        self.configured = True
+        self.get_logger().info(f"configured: {p.keypoints_topic} -> {p.forecast_topic}, {p.emotion_topic}")
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self.destroy_subscription(self._sub)
+        self.destroy_lifecycle_publisher(self.forecast_pub)
+        self.destroy_lifecycle_publisher(self.emotion_pub)
+        self.forecaster, self.configured = None, False
+        return TransitionCallbackReturn.SUCCESS
 
     def _load_model(self, path: str) -> bool:
         path = path or default_model_path()
@@ -126,13 +150,15 @@ class PredictorNode(Node):
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
         for param in params:
-            if param.name == "model_path" and not self._load_model(param.value):
+            if param.name == "model_path" and self.configured and not self._load_model(param.value):
                 return SetParametersResult(successful=False, reason=self.model_error)
         return SetParametersResult(successful=True)
 
     def _on_keypoints(self, msg: BodyKeypointsArray, info: MessageInfo) -> None:
-        self._stats.received += 1
         self._count_lost(info)
+        if not self.active:
+            return
+        self._stats.received += 1
         if self.forecaster is None:
             self._refuse(f"no model loaded ({self.model_error})")
             return
@@ -196,7 +222,9 @@ class PredictorNode(Node):
             "people": len(windows), "window_fill": ", ".join(fills) or "none",
             "model": self.forecaster.runner.model_name if self.forecaster else "none",
         }
-        if self.forecaster is None:
+        if not self.active:
+            level, message = OK, self.lifecycle_status()
+        elif self.forecaster is None:
             level, message = ERROR, f"no model: {self.model_error}"
         elif s.non_finite:
             level, message = ERROR, f"dropped {s.non_finite} bad model output(s): {self._last_output_error}"

@@ -189,12 +189,12 @@ def test_predictor_executable_in_its_own_process():
             got: list[MotionForecast] = []
             io.create_subscription(MotionForecast, "/proc_test/future", got.append, 100)
             ex = make_executor(context, io)
-            assert spin_until(ex, lambda: pub.get_subscription_count() > 0, 20.0), "node process did not come up"
+            assert spin_until(ex, lambda: pub.get_subscription_count() > 0, 60.0), "node process did not come up"
             motion = clip("001_14")
             for i in range(62):
                 pub.publish(people_msg(7 + i / 30, {9: motion[i]}))
                 spin_until(ex, lambda: False, 0.005)
-            assert spin_until(ex, lambda: len(got) >= 3, 10.0)
+            assert spin_until(ex, lambda: len(got) >= 3, 30.0)
             assert got[-1].person_id == 9 and len(got[-1].x) == 510
             teardown(ex, io)
     finally:
