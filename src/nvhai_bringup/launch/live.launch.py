@@ -5,15 +5,21 @@
   ros2 launch nvhai_bringup live.launch.py camera:=video video_path:=/data/clip.mp4
   ros2 launch nvhai_bringup live.launch.py model:=/models/my.onnx params_file:=/config/live.yaml
 
-The node list lives in nvhai_bringup.launch_plan, parameters in config/live.yaml.
+The node list lives in nvhai_bringup.launch_plan, parameters in config/live.yaml. Perception and
+the predictor are managed nodes: started unconfigured, then configured (estimator opened, model
+loaded) and, once inactive, activated by this file (events work on Humble and later).
 """
 
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
+from launch.actions import DeclareLaunchArgument, EmitEvent, RegisterEventHandler
 from launch.conditions import LaunchConfigurationEquals
+from launch.events import matches_action
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode, Node
+from launch_ros.event_handlers import OnStateTransition
+from launch_ros.events.lifecycle import ChangeState
 from launch_ros.substitutions import FindPackageShare
+from lifecycle_msgs.msg import Transition
 
 from nvhai_bringup.launch_plan import CAMERA_NODES, CAMERA_PARAMETERS, CAMERAS, LOOP_NODES
 
@@ -45,6 +51,18 @@ def generate_launch_description() -> LaunchDescription:
         parameters = [params_file, use_sim_time]
         if spec.name == "nvhai_predictor":
             parameters.insert(1, {"model_path": LaunchConfiguration("model")})
-        actions.append(Node(package=spec.package, executable=spec.executable, name=spec.name, parameters=parameters,
-                            output="screen"))
+        if not spec.managed:
+            actions.append(Node(package=spec.package, executable=spec.executable, name=spec.name,
+                                parameters=parameters, output="screen"))
+            continue
+        node = LifecycleNode(package=spec.package, executable=spec.executable, name=spec.name, namespace="",
+                             parameters=[*parameters, {"autostart": False}], output="screen")
+        actions += [
+            node,
+            RegisterEventHandler(OnStateTransition(target_lifecycle_node=node, goal_state="inactive", entities=[
+                EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                                            transition_id=Transition.TRANSITION_ACTIVATE))])),
+            EmitEvent(event=ChangeState(lifecycle_node_matcher=matches_action(node),
+                                        transition_id=Transition.TRANSITION_CONFIGURE)),
+        ]
     return LaunchDescription(actions)

@@ -16,6 +16,7 @@ class NodeSpec:
     executable: str
     name: str  # node name = section of config/live.yaml holding its parameters
     camera: str = ""  # for camera drivers: the `camera` launch argument value that selects it
+    managed: bool = False  # a lifecycle node: launched with autostart false and driven to active
 
 
 CAMERAS = ("v4l2_camera", "usb_cam", "video")
@@ -27,8 +28,8 @@ CAMERA_NODES: tuple[NodeSpec, ...] = (
 )
 
 LOOP_NODES: tuple[NodeSpec, ...] = (
-    NodeSpec("nvhai_perception", "perception_node", "nvhai_perception"),
-    NodeSpec("nvhai_predictor", "predictor_node", "nvhai_predictor"),
+    NodeSpec("nvhai_perception", "perception_node", "nvhai_perception", managed=True),
+    NodeSpec("nvhai_predictor", "predictor_node", "nvhai_predictor", managed=True),
     NodeSpec("nvhai_bringup", "avatar_node", "nvhai_avatar"),
 )
 

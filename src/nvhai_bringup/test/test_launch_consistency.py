@@ -40,10 +40,12 @@ class Recorded:
 def launch_stubs() -> dict[str, types.ModuleType]:
     mods = {}
     for name, attrs in {
-        "launch": ["LaunchDescription"], "launch.actions": ["DeclareLaunchArgument"],
-        "launch.conditions": ["LaunchConfigurationEquals", "IfCondition"],
+        "launch": ["LaunchDescription"], "launch.actions": ["DeclareLaunchArgument", "EmitEvent", "RegisterEventHandler"],
+        "launch.conditions": ["LaunchConfigurationEquals", "IfCondition"], "launch.events": ["matches_action"],
         "launch.substitutions": ["LaunchConfiguration", "PathJoinSubstitution"],
-        "launch_ros": [], "launch_ros.actions": ["Node"], "launch_ros.substitutions": ["FindPackageShare"],
+        "launch_ros": [], "launch_ros.actions": ["Node", "LifecycleNode"], "launch_ros.substitutions": ["FindPackageShare"],
+        "launch_ros.event_handlers": ["OnStateTransition"], "launch_ros.events": [],
+        "launch_ros.events.lifecycle": ["ChangeState"],
     }.items():
         mod = types.ModuleType(name)
         for attr in attrs:
@@ -69,8 +71,8 @@ def launched():
                 sys.modules[k] = v
     actions = description.args[0]
     args = {a.args[0]: a.kwargs for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
-    nodes = [a.kwargs for a in actions if type(a).__name__ == "Node"]
-    return args, nodes
+    nodes = [a.kwargs for a in actions if type(a).__name__ in ("Node", "LifecycleNode")]
+    return args, nodes, actions
 
 
 def console_scripts(package: str) -> set[str]:
@@ -78,13 +80,13 @@ def console_scripts(package: str) -> set[str]:
 
 
 def test_launch_arguments(launched):
-    args, _ = launched
+    args, *_ = launched
     assert {"camera", "video_device", "video_path", "model", "params_file", "use_sim_time"} <= set(args)
     assert args["camera"]["choices"] == list(CAMERAS)
 
 
 def test_every_nvhai_executable_exists_and_has_a_parameter_section(launched):
-    _, nodes = launched
+    _, nodes, _ = launched
     live = yaml.safe_load((PKG / "config" / "live.yaml").read_text())
     for node in nodes:
         if node["package"].startswith("nvhai_"):
@@ -95,14 +97,14 @@ def test_every_nvhai_executable_exists_and_has_a_parameter_section(launched):
 
 
 def test_each_camera_choice_starts_exactly_one_driver(launched):
-    _, nodes = launched
+    _, nodes, _ = launched
     chosen = [n["condition"].args[1] for n in nodes if "condition" in n]
     assert sorted(chosen) == sorted(CAMERAS)
     assert all(n.get("remappings") == [("image_raw", "/image_raw")] for n in nodes if "condition" in n)
 
 
 def test_predictor_gets_the_model_argument(launched):
-    _, nodes = launched
+    _, nodes, _ = launched
     (predictor,) = [n for n in nodes if n["name"] == "nvhai_predictor"]
     overrides = [p for p in predictor["parameters"] if isinstance(p, dict)]
     assert any("model_path" in p and p["model_path"].args == ("model",) for p in overrides)
@@ -128,3 +130,31 @@ def test_default_yaml_matches_declared_defaults(yaml_name, section):
 def test_launch_and_config_are_installed():
     setup = (PKG / "setup.py").read_text()
     assert 'glob("launch/*.launch.py")' in setup and 'glob("config/*.yaml")' in setup and 'glob("config/*.xml")' in setup
+
+
+def test_managed_nodes_are_launched_unconfigured_and_driven_to_active(launched):
+    """Each lifecycle node gets autostart false, a configure event at launch, and an activate
+    event once it reports inactive: the loop reaches active with no one calling `ros2 lifecycle`."""
+    from lifecycle_msgs.msg import Transition
+
+    from nvhai_bringup.launch_plan import LOOP_NODES
+
+    *_, actions = launched
+    managed = {spec.name for spec in LOOP_NODES if spec.managed}
+    assert managed == {"nvhai_perception", "nvhai_predictor"}
+    lifecycle = {a.kwargs["name"]: a for a in actions if type(a).__name__ == "LifecycleNode"}
+    assert set(lifecycle) == managed
+
+    def change_state(emit) -> tuple[object, int]:
+        event = emit.kwargs["event"]
+        return event.kwargs["lifecycle_node_matcher"].args[0], event.kwargs["transition_id"]
+
+    configures = [change_state(a) for a in actions if type(a).__name__ == "EmitEvent"]
+    handlers = [a.args[0].kwargs for a in actions if type(a).__name__ == "RegisterEventHandler"]
+    for name, node in lifecycle.items():
+        assert {"autostart": False} in node.kwargs["parameters"], name
+        assert node.kwargs["namespace"] == "", "Humble's LifecycleNode needs a namespace"
+        assert (node, Transition.TRANSITION_CONFIGURE) in configures, f"{name} is never configured"
+        (handler,) = [h for h in handlers if h["target_lifecycle_node"] is node]
+        assert handler["goal_state"] == "inactive"
+        assert [change_state(e) for e in handler["entities"]] == [(node, Transition.TRANSITION_ACTIVATE)]
