@@ -80,9 +80,9 @@ def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
 
         callback: list[float] = []  # noqa: RUF012
 
-        def _on_keypoints(self, msg) -> None:
+        def _on_keypoints(self, msg, info) -> None:
             t0 = time.perf_counter()
-            super()._on_keypoints(msg)
+            super()._on_keypoints(msg, info)
             self.callback.append(time.perf_counter() - t0)
 
     rclpy.init()
