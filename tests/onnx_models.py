@@ -16,12 +16,12 @@ from nvhai_predictor.contract import EMOTION_LABELS, EMOTION_OUTPUT, FUTURE_OUTP
 
 
 def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: int = 60, out_frames: int = 30,
-                        emotions: int = 3, nan_on_motion: bool = False, symbolic: bool = False,
+                        emotions: int = len(EMOTION_LABELS), nan_on_motion: bool = False, symbolic: bool = False,
                         name: str = "fault-test") -> str:
     """Write the model to `path` and return it as str.
 
     graph_frames != contract_frames: the graph's input disagrees with its metadata.
-    out_frames / emotions: outputs that disagree with the contract (30 frames, 3 labels).
+    out_frames / emotions: outputs that disagree with the contract (30 frames, one per label).
     nan_on_motion: finite for a still (all-zero) window, NaN for any real motion.
     symbolic: every dimension declared as a name, and the emotion width computed from the input's
         last dimension (2) at run time, so only running the graph shows the mismatch.

@@ -169,7 +169,12 @@ class PerceptionNode(ManagedNode):
             with self._lock:
                 msg, self._pending = self._pending, None
             if msg is not None:
-                self._process(msg)
+                try:
+                    self._process(msg)
+                except Exception:
+                    if not self.context.ok():  # shut down (Ctrl-C, SIGTERM) while a frame was in flight
+                        return
+                    raise
 
     def _process(self, msg: Image | CompressedImage) -> None:
         t0 = time.perf_counter()

@@ -42,8 +42,9 @@ def test_configure_opens_the_estimator_and_activate_starts_publishing():
             assert not got, "an inactive node publishes nothing"
 
             assert lc.transition("activate") and lc.state() == "active"
-            send(10)
-            assert spin_until(ex, lambda: any(m.header.stamp.sec == 10 for m in got), 60.0)
+            for i in range(10, 13):  # a person is published from their third frame on
+                send(i)
+                assert spin_until(ex, lambda i=i: any(m.header.stamp.sec == i for m in got), 60.0)
             assert len(got[-1].people) == 1
 
             assert lc.transition("deactivate") and lc.state() == "inactive"

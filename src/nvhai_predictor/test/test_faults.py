@@ -18,6 +18,7 @@ from std_msgs.msg import Header
 
 from nvhai_common.ros_conversions import sec_to_stamp, stamp_to_sec
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
+from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_predictor.model_runner import default_model_path
 from nvhai_predictor.node import DIAGNOSTIC_NAME, PredictorNode
 
@@ -170,7 +171,7 @@ def test_model_giving_nan_publishes_nothing_and_reports_it(ros, tmp_path):
 
 # 3 -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("broken", "message"), [
-    ({"emotions": 2}, "'emotion_probs' has shape ['batch', 2], contract says ['batch', 3]"),
+    ({"emotions": 2}, f"'emotion_probs' has shape ['batch', 2], contract says ['batch', {len(EMOTION_LABELS)}]"),
     ({"out_frames": 10}, "'future' has shape ['batch', 10, 17, 2], contract says ['batch', 30, 17, 2]"),
     ({"symbolic": True}, "outputs [1, 30, 17, 2], [1, 2] do not match the contract"),
 ])
@@ -185,7 +186,7 @@ def test_outputs_not_matching_the_contract_are_refused(ros, tmp_path, broken, me
         served_after_switching_to_the_shipped_model(h)
         for f, e in zip(h.forecasts, h.emotions, strict=True):
             assert f.num_frames == 30 and len(f.x) == 30 * 17
-            assert len(e.labels) == len(e.probabilities) == 3
+            assert len(e.labels) == len(e.probabilities) == len(h.node.forecaster.runner.contract.labels)
     finally:
         h.close()
 
