@@ -17,7 +17,8 @@ from nvhai_predictor.contract import EMOTION_LABELS, EMOTION_OUTPUT, FUTURE_OUTP
 
 def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: int = 60, out_frames: int = 30,
                         emotions: int = len(EMOTION_LABELS), nan_on_motion: bool = False, symbolic: bool = False,
-                        name: str = "fault-test") -> str:
+                        name: str = "fault-test", labels: list[str] | None = None,
+                        logits: list[float] | None = None) -> str:
     """Write the model to `path` and return it as str.
 
     graph_frames != contract_frames: the graph's input disagrees with its metadata.
@@ -49,6 +50,7 @@ def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: 
                                   value=numpy_helper.from_array(np.zeros(1, np.float32)))]
     else:
         inits.append(numpy_helper.from_array(np.zeros((1, emotions), np.float32), "zeros_n"))
+        inits.append(numpy_helper.from_array(np.asarray([logits or [0.0] * emotions], np.float32), "bias_n"))
         width = []
     nodes = [
         *width,
@@ -57,7 +59,9 @@ def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: 
         helper.make_node("Tile", ["last_1", "repeats"], ["held"]),  # (B, T_out, 17, 2)
         helper.make_node("ReduceSum", [INPUT_NAME, "all_axes"], ["total"], keepdims=0),  # (B,)
         helper.make_node("Unsqueeze", ["total", "axis1"], ["total_1"]),  # (B, 1)
-        helper.make_node("Mul", ["total_1", "zeros_n"], ["logits"]),  # (B, n) zeros
+        helper.make_node("Mul", ["total_1", "zeros_n"], ["zero_logits"]),  # (B, n) zeros
+        *([helper.make_node("Add", ["zero_logits", "bias_n"], ["logits"])] if not symbolic
+          else [helper.make_node("Identity", ["zero_logits"], ["logits"])]),
         helper.make_node("Softmax", ["logits"], [EMOTION_OUTPUT], axis=-1),
     ]
     if nan_on_motion:  # sqrt(-sum(x^2)): -0 for a still window, NaN once anything moves
@@ -72,7 +76,7 @@ def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: 
     graph = helper.make_graph(nodes, "fault_test", [x], [future, probs], initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
-    contract = ModelContract(model_name=name, input_frames=contract_frames, labels=list(EMOTION_LABELS))
+    contract = ModelContract(model_name=name, input_frames=contract_frames, labels=labels)
     entry = model.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, contract.to_json()
     onnx.save(model, path)

@@ -96,6 +96,7 @@ def test_training(workspace):
     if not (SHARED / "data" / "cmu_mocap" / "bvh").is_dir():
         pytest.skip("../shared/data/cmu_mocap is absent: the README's training block needs it")
     out = run_block("training", workspace, 600)
-    for made in ("runs/s/log.csv", "runs/ft/model.pt", "my.onnx", "mae.png", "out/my_model/demo.mp4"):
+    for made in ("cmu_002.npz", "bandai.labels.csv", "runs/s002/log.csv", "runs/s002/model.pt", "my.onnx", "mae.png",
+                 "s002.png", "out/my_model/demo.mp4"):
         assert (workspace / made).is_file(), made
-    assert '"improvement_vs_zero_velocity"' in out
+    assert '"improvement_vs_zero_velocity"' in out and '"002": {' in out, "scored on the held-out subject"

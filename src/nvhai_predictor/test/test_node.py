@@ -206,10 +206,10 @@ def test_predictor_executable_in_its_own_process():
                                     ["enthusiastic", "laughing", "happy to see you", "neutral"]],
                          ids=["paper-3-labels", "4-labels"])
 def test_three_and_four_label_models_load_and_publish(tmp_path, labels):
-    from onnx_fixtures import zero_velocity_model
+    from onnx_models import zero_velocity_model
 
     logits = [0.0] * (len(labels) - 1) + [2.0]  # the last label wins
-    model = zero_velocity_model(str(tmp_path / "m.onnx"), labels, logits, name=f"zv-{len(labels)}")
+    model = zero_velocity_model(tmp_path / "m.onnx", labels=labels, logits=logits, name=f"zv-{len(labels)}")
     motion = clip("002_05")
     with ros_context() as context:
         h = Harness(context, model_path=model)  # constant probabilities: smoothing, if any, keeps them
