@@ -26,7 +26,12 @@ def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: 
     nan_on_motion: finite for a still (all-zero) window, NaN for any real motion.
     symbolic: every dimension declared as a name, and the emotion width computed from the input's
         last dimension (2) at run time, so only running the graph shows the mismatch.
+    labels: the contract's labels (default: EMOTION_LABELS; a different list sets `emotions` to its
+        length); logits: fixed emotion logits, one per label (default: all equal).
     """
+    labels = list(labels) if labels is not None else list(EMOTION_LABELS)
+    if labels != list(EMOTION_LABELS):
+        emotions = len(labels)
     x = helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT,
                                       ["batch", *(["frames", "k", "c"] if symbolic else [graph_frames, 17, 2])])
     future = helper.make_tensor_value_info(FUTURE_OUTPUT, TensorProto.FLOAT,

@@ -42,7 +42,7 @@ def test_shipped_model_loads_and_predicts():
     assert len(preds) == 3
     for p in preds:
         assert p.future.shape == (30, 17, 2) and np.isfinite(p.future).all()
-        assert p.emotion_probs.shape == (3,) and abs(float(p.emotion_probs.sum()) - 1) < 1e-5
+        assert p.emotion_probs.shape == (len(EMOTION_LABELS),) and abs(float(p.emotion_probs.sum()) - 1) < 1e-5
 
 
 @pytest.mark.parametrize(("change", "message"), [
