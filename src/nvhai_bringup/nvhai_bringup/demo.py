@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,10 +42,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address of the live web view (0.0.0.0 = every interface)")
     parser.add_argument("--max-people", type=int, default=2, help="people tracked at once (default: both in the clip)")
     return parser.parse_args(argv)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def serve_live_view(host: str, port: int):
@@ -82,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_predictor.node import PredictorNode
 
     rclpy.init()
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
+    # Ctrl-C and `kill` only set a flag the loop checks: a KeyboardInterrupt raised inside rclpy's
+    # C++ calls surfaces as a RuntimeError ("Unable to convert call argument") instead of stopping cleanly.
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     rec = DemoRecording()
     source = VideoSourceNode(parameter_overrides=[Parameter("path", value=args.video),
                                                   Parameter("loop", value=args.serve)])
@@ -148,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"nvhai demo: {source.source.path} ({source.source.fps:.0f} FPS) -> perception -> predictor -> avatar",
           flush=True)
     try:
-        while not source.finished:
+        while not source.finished and not stop.is_set():
             executor.spin_once(timeout_sec=0.05)
         drain = time.monotonic() + 1.0
-        while time.monotonic() < drain:
+        while time.monotonic() < drain and not stop.is_set():
             executor.spin_once(timeout_sec=0.05)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        if stop.is_set():
+            print("interrupted", file=sys.stderr)
     finally:
         for node in [*nodes, watcher]:
             node.destroy_node()

