@@ -11,14 +11,14 @@ import yaml
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from ros_harness import make_executor, ros_context, spin_until, teardown
+from ros_harness import keypoints_msg, make_executor, ros_context, spin_until, teardown
 from std_msgs.msg import Header
 
 from nvhai_common.ros_conversions import forecast_xy
 from nvhai_common.ros_conversions import sec_to_stamp as stamp
 from nvhai_common.ros_conversions import stamp_to_sec as secs
 from nvhai_common.ros_params import defaults
-from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities, MotionForecast
+from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.node import DIAGNOSTIC_NAME, PARAMETERS, PredictorNode
 
@@ -39,13 +39,7 @@ def clip(name: str, half: str | None = None) -> np.ndarray:
 
 
 def people_msg(t: float, people: dict[int, np.ndarray]) -> BodyKeypointsArray:
-    header = Header(stamp=stamp(t), frame_id="camera")
-    msg = BodyKeypointsArray(header=header, image_width=W, image_height=H)
-    for pid, xy in people.items():
-        msg.people.append(BodyKeypoints(header=header, person_id=pid, image_width=W, image_height=H,
-                                        x=xy[:, 0].astype(np.float32), y=xy[:, 1].astype(np.float32),
-                                        confidence=np.ones(17, np.float32), score=1.0))
-    return msg
+    return keypoints_msg(Header(stamp=stamp(t), frame_id="camera"), people, W, H)
 
 
 class Harness:
