@@ -19,11 +19,20 @@ test: setup
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
+# Each benchmark's --json goes to benchmarks/results/NAME.json (kept only when the script succeeds);
+# the README's benchmark tables are rendered from those files.
+BENCHMARKS := loop_latency multi_person perception_latency predictor_latency model_table training_throughput
+
 benchmark: setup
-	$(PY) benchmarks/perception_latency.py
-	$(PY) benchmarks/predictor_latency.py
-	$(PY) benchmarks/model_table.py
-	$(PY) benchmarks/training_throughput.py
+	mkdir -p benchmarks/results
+	@for b in $(BENCHMARKS); do \
+		echo "benchmarks/$$b.py --json > benchmarks/results/$$b.json"; \
+		$(PY) benchmarks/$$b.py --json > benchmarks/results/$$b.json.tmp || exit 1; \
+		mv benchmarks/results/$$b.json.tmp benchmarks/results/$$b.json; \
+	done
+	$(PY) benchmarks/loop_latency.py --json --people 2 --perception multi_person:=roi > benchmarks/results/loop_latency_roi.json.tmp
+	mv benchmarks/results/loop_latency_roi.json.tmp benchmarks/results/loop_latency_roi.json
+	$(PY) benchmarks/render_readme.py
 
 clean:
 	rm -rf $(VENV) build

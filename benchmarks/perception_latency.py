@@ -1,12 +1,14 @@
 """Perception at 640x480: the ROS-free core per frame, and the node in its own process
 (image published -> keypoints received, same clock), at 30 FPS and flat out.
 
-    .venv/bin/python benchmarks/perception_latency.py [--frames 300]
+    .venv/bin/python benchmarks/perception_latency.py [--frames 300] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import subprocess
 import sys
@@ -28,6 +30,22 @@ os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", os.path.join(
 def frames_640x480(n: int) -> list[np.ndarray]:
     clip = [cv2.resize(f, (640, 480)) for f in demo_video_frames(0, 230)]
     return [clip[i % len(clip)] for i in range(n)]
+
+
+def bench_bare(frames: list[np.ndarray]) -> tuple[dict, float]:
+    """Bare MediaPipe Pose on the same frames: what the core's wrapper is compared with."""
+    import mediapipe as mp
+
+    times = []
+    with mp.solutions.pose.Pose(model_complexity=1) as pose:
+        start = time.perf_counter()
+        for f in frames:
+            rgb = cv2.cvtColor(f, cv2.COLOR_BGR2RGB)
+            t0 = time.perf_counter()
+            pose.process(rgb)
+            times.append(time.perf_counter() - t0)
+        fps = len(frames) / (time.perf_counter() - start)
+    return stats_ms(times[10:]), fps
 
 
 def bench_core(frames: list[np.ndarray], max_people: int = 1) -> tuple[dict, float]:
@@ -101,24 +119,36 @@ def bench_node(frames: list[np.ndarray], rate_hz: float | None) -> tuple[dict, f
 
 
 def main() -> None:
+    load_start = round(os.getloadavg()[0], 2)
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
     frames = frames_640x480(args.frames)
     live, live_fps, live_n = bench_node(frames, 30.0)
     flat, flat_fps, flat_n = bench_node(frames, 60.0)
-    core, core_fps = bench_core(frames)  # last: MediaPipe's threads in this process would compete with the node
+    # last: MediaPipe's threads in this process would compete with the node
+    bare, bare_fps = bench_bare(frames)
+    core, core_fps = bench_core(frames)
     multi, multi_fps = bench_core(frames, max_people=3)
-    rows = [
-        ["core (KeypointPipeline.process)", core["median_ms"], core["p99_ms"], f"{core_fps:.1f}", len(frames)],
-        ["core, max_people=3 (PoseLandmarker)", multi["median_ms"], multi["p99_ms"], f"{multi_fps:.1f}", len(frames)],
-        ["node, camera at 30 FPS (image stamp -> keypoints)", live["median_ms"], live["p99_ms"], f"{live_fps:.1f}",
-         f"{live_n}/{len(frames)}"],
-        ["node, camera at 60 FPS (drops frames when busy)", flat["median_ms"], flat["p99_ms"], f"{flat_fps:.1f}",
-         f"{flat_n}/{len(frames)}"],
-    ]
+    row = lambda what, s, fps, out: {"what": what, "median_ms": round(s["median_ms"], 2),  # noqa: E731
+                                     "p99_ms": round(s["p99_ms"], 2), "fps": round(fps, 1), "frames_out": out,
+                                     "frames_in": len(frames)}
+    result = {"date": datetime.date.today().isoformat(), "load_avg_1m": load_start, "cpus": os.cpu_count(),
+              "image": "640x480",
+              "rows": [row("bare MediaPipe Pose (same frames)", bare, bare_fps, len(frames)),
+                       row("core (KeypointPipeline.process), 1 person", core, core_fps, len(frames)),
+                       row("core, max_people: 3 (Tasks PoseLandmarker)", multi, multi_fps, len(frames)),
+                       row("node, camera at 30 FPS", live, live_fps, live_n),
+                       row("node, camera at 60 FPS", flat, flat_fps, flat_n)],
+              "peak_rss_mb": round(peak_rss_mb())}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
     print_table(f"nvhai_perception at 640x480, {os.cpu_count()} CPU cores (peak RSS of this process "
-                f"{peak_rss_mb():.0f} MB)", ["what", "median ms", "p99 ms", "frames/s", "frames out/in"], rows)
+                f"{result['peak_rss_mb']} MB)", ["what", "median ms", "p99 ms", "frames/s", "frames out/in"],
+                [[r["what"], r["median_ms"], r["p99_ms"], r["fps"], f"{r['frames_out']}/{r['frames_in']}"]
+                 for r in result["rows"]])
 
 
 if __name__ == "__main__":

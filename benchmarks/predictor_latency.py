@@ -1,12 +1,14 @@
 """Predictor: bare onnxruntime inference vs. the ROS-free core step vs. the node end to end
 (keypoints message published -> forecast received), per model, 1 person.
 
-    .venv/bin/python benchmarks/predictor_latency.py [--runs 300]
+    .venv/bin/python benchmarks/predictor_latency.py [--runs 300] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import sys
 import tempfile
@@ -119,19 +121,31 @@ def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
             cb["median_ms"] - b["median_ms"], e["median_ms"], e["p99_ms"]]
 
 
+HEADER = ["model", "bare median ms", "bare p99", "core step median", "core p99", "node callback median",
+          "callback p99", "node overhead ms", "e2e via DDS median", "e2e p99"]
+KEYS = ["model", "bare_median_ms", "bare_p99_ms", "core_median_ms", "core_p99_ms", "callback_median_ms",
+        "callback_p99_ms", "node_overhead_ms", "e2e_median_ms", "e2e_p99_ms"]
+
+
 def main() -> None:
+    load_start = round(os.getloadavg()[0], 2)
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     args = parser.parse_args()
     xy = motion(args.runs + 60)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in models(tmp).items():
-            rows.append([name, *bench(path, xy, args.runs)])
+            rows.append(dict(zip(KEYS, [name, *(round(v, 3) for v in bench(path, xy, args.runs))], strict=True)))
+    result = {"date": datetime.date.today().isoformat(), "load_avg_1m": load_start, "cpus": os.cpu_count(),
+              "runs": args.runs,
+              "provider": "CPUExecutionProvider", "threads": 1, "rows": rows, "peak_rss_mb": round(peak_rss_mb())}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
     print_table(f"nvhai_predictor, 1 person, {args.runs} frames, onnxruntime CPU 1 thread (peak RSS "
-                f"{peak_rss_mb():.0f} MB)",
-                ["model", "bare median ms", "bare p99", "core step median", "core p99", "node callback median",
-                 "callback p99", "node overhead ms", "e2e via DDS median", "e2e p99"], rows)
+                f"{result['peak_rss_mb']} MB)", HEADER, [[r[k] for k in KEYS] for r in rows])
 
 
 if __name__ == "__main__":

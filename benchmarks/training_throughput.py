@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import sys
@@ -31,6 +32,7 @@ def windows(n: int) -> Windows:
 
 
 def main() -> None:
+    load_start = round(os.getloadavg()[0], 2)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--windows", type=int, default=2048, help="windows per epoch (2 epochs; the 2nd is reported)")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -51,7 +53,8 @@ def main() -> None:
         with open(os.path.join(out, "log.csv")) as f:
             last = f.read().splitlines()[-1].split(",")
         runs.append({"arch": arch, "windows_per_s": float(last[-1]), "seconds_2_epochs": round(seconds, 2)})
-    result = {"device": device, "threads": args.threads, "batch_size": args.batch_size, "runs": runs,
+    result = {"date": datetime.date.today().isoformat(), "load_avg_1m": load_start, "cpus": os.cpu_count(), "device": device,
+              "threads": args.threads, "batch_size": args.batch_size, "runs": runs,
               "peak_rss_mb": round(peak_rss_mb())}
     if args.json:
         print(json.dumps(result, indent=2))

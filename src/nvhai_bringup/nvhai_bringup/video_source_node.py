@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
@@ -22,6 +24,17 @@ PARAMETERS: tuple[Param, ...] = (
     Param("loop", False, "Start again at the end instead of stopping."),
     Param("max_side", 0, "Downscale frames whose longer side exceeds this (0 = keep size)."),
 )
+
+
+def camera_image(rgb: np.ndarray, header: Header, encoding: str) -> Image:
+    """The Image a camera driver would send; bgr8 swapped by OpenCV (numpy's strided copy costs
+    about 2 ms more per 640x360 frame, on the camera's own core)."""
+    if encoding != "bgr8":
+        return rgb_to_image(rgb, header, encoding)
+    bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+    height, width = bgr.shape[:2]
+    return Image(header=header, height=height, width=width, encoding="bgr8", is_bigendian=0, step=bgr.strides[0],
+                 data=bgr.tobytes())
 
 
 def default_video_path() -> str:
@@ -58,7 +71,7 @@ class VideoSourceNode(Node):
             self.get_logger().info(f"end of {self.source.path} after {self.published} frames")
             return
         header = Header(stamp=self.get_clock().now().to_msg(), frame_id=self.p.frame_id)
-        self.pub.publish(rgb_to_image(frame.rgb, header, self.p.encoding))
+        self.pub.publish(camera_image(frame.rgb, header, self.p.encoding))
         self.published += 1
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from nvhai_common.person import PersonKeypoints
 from nvhai_perception.blazepose import blazepose_to_coco
+from nvhai_perception.boxes import area, covered
 
 # (file in the wheel, name in the bundle, input normalisation mean/std, number of outputs)
 _MODELS = (
@@ -39,17 +40,6 @@ def pose_landmarker_bundle() -> bytes:
                 writer.add_feature_output(name=f"output_{i}")
             bundle.writestr(name, bytes(writer.populate()[0]))
     return out.getvalue()
-
-
-def _area(box: tuple[float, float, float, float]) -> float:
-    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
-
-
-def _covered(small: tuple[float, float, float, float], big: tuple[float, float, float, float]) -> float:
-    """Fraction of `small`'s box inside `big`'s."""
-    ix = max(0.0, min(small[2], big[2]) - max(small[0], big[0]))
-    iy = max(0.0, min(small[3], big[3]) - max(small[1], big[1]))
-    return ix * iy / max(_area(small), 1e-9)
 
 
 class MultiPoseEstimator:
@@ -94,8 +84,8 @@ class MultiPoseEstimator:
         """Drop a detection whose box mostly covers a tighter one: a second copy of that person, or a
         'ghost' stitched from two people (one's head, the other's legs). Tightest boxes are kept."""
         kept: list[PersonKeypoints] = []
-        for p in sorted(people, key=lambda q: _area(q.bbox())):
-            if all(_covered(k.bbox(), p.bbox()) < self.duplicate_overlap for k in kept):
+        for p in sorted(people, key=lambda q: area(q.bbox())):
+            if all(covered(k.bbox(), p.bbox()) < self.duplicate_overlap for k in kept):
                 kept.append(p)
         return sorted(kept, key=lambda q: q.score, reverse=True)
 

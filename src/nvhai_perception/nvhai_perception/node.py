@@ -12,7 +12,7 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
 from nvhai_common.image_codec import ImageDecodeError
-from nvhai_common.ros_conversions import image_to_rgb, people_to_msg, rgb_to_image, stamp_to_sec
+from nvhai_common.ros_conversions import people_to_msg, rgb_to_image, stamp_to_sec
 from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
 from nvhai_common.ros_lifecycle import ManagedNode
 from nvhai_common.ros_main import run_node
@@ -20,7 +20,8 @@ from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import BodyKeypointsArray
 from nvhai_perception.compressed_image import decode_compressed
 from nvhai_perception.drawing import draw_skeleton
-from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
+from nvhai_perception.image_input import image_rgb
+from nvhai_perception.pipeline import MULTI_PERSON_MODES, KeypointPipeline, PipelineConfig
 
 PARAMETERS: tuple[Param, ...] = (
     Param("image_topic", "/image_raw", "Camera image topic (sensor_msgs/Image, rgb8/bgr8/mono8/rgba8/bgra8)."),
@@ -36,7 +37,13 @@ PARAMETERS: tuple[Param, ...] = (
     Param("min_detection_confidence", 0.5, "MediaPipe person detection threshold."),
     Param("min_tracking_confidence", 0.5, "MediaPipe landmark tracking threshold."),
     Param("max_people", 1, "Most people tracked per frame: 1 uses MediaPipe's single-person pose (fastest), "
-          "more uses its multi-person PoseLandmarker (about twice the time per frame)."),
+          "more as multi_person says."),
+    Param("multi_person", "landmarker",
+          "How max_people > 1 finds people: landmarker (MediaPipe's multi-person PoseLandmarker: its detector on "
+          "every frame with a free slot) or roi (one single-person tracker per person on a crop around them, run "
+          "in parallel, a search for newcomers every detect_every frames; video only; loses people when frames "
+          "are dropped)."),
+    Param("detect_every", 10, "multi_person roi: frames between searches for a new person while a slot is free."),
     Param("min_person_score", 0.2, "People whose mean keypoint confidence is below this are not reported."),
     Param("smoothing", True, "One-Euro smoothing of keypoints per tracked person."),
     Param("smoothing_min_cutoff", 1.0, "One-Euro minimum cutoff frequency (Hz): lower = smoother when still."),
@@ -86,9 +93,14 @@ class PerceptionNode(ManagedNode):
 
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         p = self.p
+        if p.multi_person not in MULTI_PERSON_MODES:
+            self.get_logger().warning(f"multi_person '{p.multi_person}' is not one of {', '.join(MULTI_PERSON_MODES)}: "
+                                      "using landmarker")
+            p.multi_person = "landmarker"
         self.pipeline = KeypointPipeline(PipelineConfig(
             static_image_mode=p.static_image_mode, min_detection_confidence=p.min_detection_confidence,
             min_tracking_confidence=p.min_tracking_confidence, max_people=p.max_people,
+            multi_person=p.multi_person, detect_every=p.detect_every,
             min_person_score=p.min_person_score, smoothing=p.smoothing,
             smoothing_min_cutoff=p.smoothing_min_cutoff, smoothing_beta=p.smoothing_beta,
             track_max_missed=p.track_max_missed, track_min_hits=p.track_min_hits,
@@ -179,7 +191,8 @@ class PerceptionNode(ManagedNode):
     def _process(self, msg: Image | CompressedImage) -> None:
         t0 = time.perf_counter()
         try:
-            rgb = decode_compressed(msg.data) if isinstance(msg, CompressedImage) else image_to_rgb(msg)
+            rgb = (decode_compressed(msg.data) if isinstance(msg, CompressedImage)
+                   else image_rgb(msg.encoding, msg.width, msg.height, msg.step, msg.data))
         except ImageDecodeError as e:
             self._stats["rejected"] += 1
             self._last_error = str(e)

@@ -10,7 +10,10 @@ from nvhai_common.person import PersonKeypoints
 from nvhai_perception.multi_pose_estimator import MultiPoseEstimator
 from nvhai_perception.one_euro import OneEuroFilter
 from nvhai_perception.pose_estimator import PoseEstimator
+from nvhai_perception.roi_pose_estimator import RoiPoseEstimator
 from nvhai_perception.tracker import PersonTracker
+
+MULTI_PERSON_MODES = ("landmarker", "roi")
 
 
 @dataclass
@@ -19,6 +22,8 @@ class PipelineConfig:
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     max_people: int = 1
+    multi_person: str = "landmarker"  # max_people > 1: "landmarker" (Tasks PoseLandmarker) or "roi" (roi_pose_estimator.py)
+    detect_every: int = 10  # "roi": frames between searches for a newcomer while a slot is free
     min_person_score: float = 0.2
     smoothing: bool = False
     smoothing_min_cutoff: float = 1.0
@@ -31,14 +36,20 @@ class KeypointPipeline:
     """Pose estimation -> person tracking -> One-Euro smoothing per tracked person.
 
     max_people == 1 uses MediaPipe's single-person solution (fastest); more uses the Tasks
-    PoseLandmarker (about twice the time per frame).
+    PoseLandmarker, or with multi_person="roi" one single-person tracker per person on a crop
+    (roi_pose_estimator.py: no detector pass on most frames).
     """
 
     def __init__(self, config: PipelineConfig | None = None,
-                 estimator: PoseEstimator | MultiPoseEstimator | None = None) -> None:
+                 estimator: PoseEstimator | MultiPoseEstimator | RoiPoseEstimator | None = None) -> None:
         self.config = config or PipelineConfig()
         c = self.config
-        if estimator is None and c.max_people > 1:
+        if c.multi_person not in MULTI_PERSON_MODES:
+            raise ValueError(f"multi_person '{c.multi_person}' is not one of {', '.join(MULTI_PERSON_MODES)}")
+        if estimator is None and c.max_people > 1 and c.multi_person == "roi" and not c.static_image_mode:
+            estimator = RoiPoseEstimator(c.max_people, c.detect_every, c.min_detection_confidence,
+                                         c.min_tracking_confidence)
+        elif estimator is None and c.max_people > 1:
             estimator = MultiPoseEstimator(c.max_people, c.static_image_mode, c.min_detection_confidence,
                                            c.min_tracking_confidence)
         self.estimator = estimator or PoseEstimator(c.static_image_mode, c.min_detection_confidence,

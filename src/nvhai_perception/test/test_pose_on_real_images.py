@@ -67,7 +67,7 @@ def test_two_people_get_two_persistent_ids():
     """From frame 0 on the person on the box (y < 190) is tracked; from ~frame 50 a walker passes below.
     Frames 80-140 are scored."""
     frames = demo_video_frames(0, 140)
-    pipeline = KeypointPipeline(PipelineConfig(max_people=3, smoothing=True))
+    pipeline = KeypointPipeline(PipelineConfig(max_people=3, multi_person="landmarker", smoothing=True))
     seen = [pipeline.process(rgb, i / 30.0) for i, rgb in enumerate(frames)][80:]
     frames = frames[80:]
     pipeline.close()

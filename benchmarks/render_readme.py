@@ -1,0 +1,143 @@
+"""The README's benchmark tables, rendered from benchmarks/results/*.json (what `make benchmark`
+writes) into the blocks between `<!-- benchmark: NAME -->` and `<!-- /benchmark -->`.
+
+    .venv/bin/python benchmarks/render_readme.py [--check]   # --check: exit 1 if the README is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+BLOCK = re.compile(r"(<!-- benchmark: (\w+) -->\n)(.*?)(<!-- /benchmark -->)", re.S)
+
+
+def table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _ms(s: dict) -> str:
+    return "n/a" if s["median"] is None else f"{s['median']:.1f} / {s['p99']:.1f}"
+
+
+def loop_latency(r: dict) -> str:
+    rows = []
+    for run in r["runs"]:
+        procs = ", ".join(f"{p['name']} {p['cpu_percent']:.0f} % {p['rss_mb']:.0f} MB" for p in run["processes"]
+                          if p["name"] != "probe (benchmark)")
+        rows.append([run["shape"].replace("_", " "), run["people"], run["people_mean"], f"{run['fps']:.1f}",
+                     _ms(run["stages_ms"]["keypoints"]), _ms(run["stages_ms"]["forecast"]), _ms(run["e2e_ms"]),
+                     f"{run['drops']['perception']} / {run['frames']['camera']}", procs, run["load_avg_1m"]])
+    params = "".join(f" --perception {p}" for p in r["perception_params"])
+    text = (f"`benchmarks/loop_latency.py --frames {r['frames']}{params}`, {r['date']}, {r['cpus']} CPU cores, camera at "
+            f"{r['camera_fps']:.0f} FPS, predictor on `{r['onnxruntime_provider']}`"
+            + ". Latency from the image stamp, ms median / p99; *dropped* = camera frames perception skipped; "
+            "*load* = the machine's 1-minute load average when the run started:\n\n")
+    text += table(["shape", "max_people", "people found per frame", "FPS at `/avatar/response`", "→ keypoints",
+                   "→ forecast", "→ response (e2e)", "dropped / camera frames", "CPU, RSS per process", "load"], rows)
+    if "reference" in r:
+        ref = r["reference"]
+        text += (f"\nThe same run, the same {ref['frames']} clip frames one after another in one process, through "
+                 "MediaPipe alone (1: its single-person Pose; 2: its PoseLandmarker, `num_poses` 2) and through the "
+                 "perception core as the loop runs it (ms per frame, median / p99; people found per frame):\n\n")
+        text += table(["people", "bare MediaPipe", "found", "perception core", "found"],
+                      [[k, _ms(v), v["people_per_frame"], _ms(ref["perception_core_ms"][k]),
+                        ref["perception_core_ms"][k]["people_per_frame"]] for k, v in ref["bare_mediapipe_ms"].items()])
+    return text
+
+
+def multi_person(r: dict) -> str:
+    rows = []
+    for x in r["rows"]:
+        a = x.get("agreement_with_landmarker")
+        rows.append([x["what"], f"{x['ms']['median']:.1f} / {x['ms']['p99']:.1f}", x["people_per_frame"],
+                     *(["(reference)"] * 3 if a and a["median_error"] == 0 else
+                       [f"{a['people_matched']:.0%}", f"{a['median_error']:.3f}", f"{a['pck_0.1']:.1%}"] if a
+                       else ["", "", ""])])
+    return (f"`benchmarks/multi_person.py`, {r['date']}, clip frames {r['clip_frames'][0]}–{r['clip_frames'][1]}, "
+            f"load {r['load_avg_1m']}:\n\n"
+            + table(["what", "ms per frame, median / p99", "people per frame", "people matched",
+                     "median keypoint error / box height", "PCK@0.1"], rows))
+
+
+def perception_latency(r: dict) -> str:
+    return (f"`benchmarks/perception_latency.py`, {r['date']}, load {r['load_avg_1m']}, {r['image']}; node in its own "
+            "process, images through "
+            "`fastdds_local.xml`; latency = keypoints received − image stamp:\n\n"
+            + table(["what", "median ms", "p99 ms", "frames/s", "frames out/in"],
+                    [[x["what"], f"{x['median_ms']:.1f}", f"{x['p99_ms']:.1f}", x["fps"],
+                      f"{x['frames_out']}/{x['frames_in']}"] for x in r["rows"]]))
+
+
+def predictor_latency(r: dict) -> str:
+    return (f"`benchmarks/predictor_latency.py --runs {r['runs']}`, {r['date']}, load {r['load_avg_1m']}, onnxruntime "
+            "CPU, 1 thread; node "
+            "overhead = time in the node's callback − bare inference (median ms):\n\n"
+            + table(["model", "bare inference", "core step", "node callback", "node overhead",
+                     "e2e via DDS (in-process)"],
+                    [[x["model"], f"{x['bare_median_ms']:.2f}", f"{x['core_median_ms']:.2f}",
+                      f"{x['callback_median_ms']:.2f}", f"{x['node_overhead_ms']:.2f}", f"{x['e2e_median_ms']:.2f}"]
+                     for x in r["rows"]]))
+
+
+def model_table(r: dict) -> str:
+    return (f"The paper's Table 1 here (`benchmarks/model_table.py --runs {r['runs']}`, {r['date']}, load "
+            f"{r['load_avg_1m']}, batch 1, "
+            f"{r['threads']} thread):\n\n"
+            + table(["model", "params (paper's count)", "params (+ classifier)", "torch ms", "onnxruntime ms",
+                     "ONNX MB"],
+                    [[x["arch"], f"{x['params_paper']:,}", f"{x['params']:,}", f"{x['torch_median_ms']:.2f}",
+                      f"{x['onnxruntime_median_ms']:.2f}", x["onnx_mb"]] for x in r["rows"]]))
+
+
+def training_throughput(r: dict) -> str:
+    return (f"Training (`benchmarks/training_throughput.py`, {r['date']}, load {r['load_avg_1m']}, {r['device']}, "
+            f"{r['threads']} thread, batch "
+            f"{r['batch_size']}):\n\n"
+            + table(["architecture", "windows/s"], [[x["arch"], f"{x['windows_per_s']:.0f}"] for x in r["runs"]]))
+
+
+RENDERERS: dict[str, Callable[[dict], str]] = {f.__name__: f for f in (
+    loop_latency, multi_person, perception_latency, predictor_latency, model_table, training_throughput)}
+RENDERERS["loop_latency_roi"] = loop_latency  # the same loop with multi_person roi
+
+
+def render(readme: str, results: Path = RESULTS) -> str:
+    """`readme` with each benchmark block replaced by its table (blocks without a result stay as they are)."""
+
+    def block(m: re.Match) -> str:
+        path = results / f"{m.group(2)}.json"
+        if m.group(2) not in RENDERERS or not path.exists():
+            return m.group(0)
+        return m.group(1) + RENDERERS[m.group(2)](json.loads(path.read_text())) + m.group(4)
+
+    return BLOCK.sub(block, readme)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 when the README's tables differ from results/")
+    parser.add_argument("--readme", default=str(ROOT / "README.md"))
+    args = parser.parse_args()
+    path = Path(args.readme)
+    old = path.read_text()
+    new = render(old)
+    if args.check:
+        if new != old:
+            print(f"{path}: benchmark tables differ from {RESULTS}; run benchmarks/render_readme.py", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(new)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Several people for the price of one tracker each: every tracked person gets MediaPipe's
+single-person Pose on a crop around them (landmark model only, once it tracks), and the rest of
+the frame is searched for a newcomer only every `detect_every` frames while a slot is free.
+
+The Tasks PoseLandmarker (multi_pose_estimator.py) runs its person detector on every frame in
+which it tracks fewer than `num_poses` people, the usual case (max_people is an upper bound):
+that detector pass is most of the extra cost of max_people > 1.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from nvhai_common.person import PersonKeypoints
+from nvhai_perception.blazepose import blazepose_to_coco
+from nvhai_perception.boxes import Box, area, covered
+
+
+def _pose(static_image_mode: bool, min_detection_confidence: float, min_tracking_confidence: float):
+    import mediapipe as mp  # imported here: importing nvhai_perception must stay light
+
+    return mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=1,
+                                  smooth_landmarks=False,  # crops move; the pipeline smooths in frame pixels
+                                  enable_segmentation=False, min_detection_confidence=min_detection_confidence,
+                                  min_tracking_confidence=min_tracking_confidence)
+
+
+def _person(result, x0: int, y0: int, width: int, height: int) -> PersonKeypoints | None:
+    if result.pose_landmarks is None:
+        return None
+    landmarks = np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark], dtype=np.float64)
+    xy, confidence = blazepose_to_coco(landmarks, width, height)
+    xy += np.array([x0, y0], dtype=np.float32)
+    return PersonKeypoints(xy=xy, confidence=confidence, score=float(confidence.mean()))
+
+
+class _Track:
+    """One person: a tracking Pose on a square crop that follows them (re-centred with hysteresis,
+    so MediaPipe's own frame-to-frame region stays valid most frames)."""
+
+    def __init__(self, box: Box, frame_shape: tuple[int, ...], margin: float, detection: float, tracking: float) -> None:
+        self.pose = _pose(False, detection, tracking)
+        self.margin = margin
+        self.crop = self._crop_around(box, frame_shape)
+        self.missed = 0
+        self.box = box
+
+    def _crop_around(self, box: Box, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+        height, width = shape[:2]
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        side = max(box[2] - box[0], box[3] - box[1]) * (1 + 2 * self.margin)
+        side = min(max(side, 96.0), float(max(width, height)))
+        x0 = int(np.clip(cx - side / 2, 0, max(0, width - side)))
+        y0 = int(np.clip(cy - side / 2, 0, max(0, height - side)))
+        return x0, y0, min(width, int(x0 + side)), min(height, int(y0 + side))
+
+    def step(self, rgb: np.ndarray) -> PersonKeypoints | None:
+        x0, y0, x1, y1 = self.crop
+        person = _person(self.pose.process(np.ascontiguousarray(rgb[y0:y1, x0:x1])), x0, y0, x1 - x0, y1 - y0)
+        if person is None:
+            self.missed += 1
+            return None
+        self.missed = 0
+        self.box = person.bbox()
+        inner = self.margin / (1 + 2 * self.margin) * (x1 - x0) / 2  # half the margin, in crop pixels
+        size = max(self.box[2] - self.box[0], self.box[3] - self.box[1]) * (1 + 2 * self.margin)
+        if (self.box[0] < x0 + inner or self.box[1] < y0 + inner or self.box[2] > x1 - inner or self.box[3] > y1 - inner
+                or not 0.7 < size / max(x1 - x0, y1 - y0) < 1.3):
+            self.crop = self._crop_around(self.box, rgb.shape)
+        return person
+
+    def close(self) -> None:
+        self.pose.close()
+
+
+class RoiPoseEstimator:
+    """Up to `max_people` people per RGB frame of a video, one cropped tracker each; with `parallel`
+    the trackers of one frame run in threads (on two cores, two people cost about one)."""
+
+    def __init__(self, max_people: int = 2, detect_every: int = 10, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5, margin: float = 0.25, lost_after: int = 2,
+                 duplicate_overlap: float = 0.5, newcomer_overlap: float = 0.3, parallel: bool = True) -> None:
+        self.max_people = max_people
+        self.detect_every = max(1, detect_every)
+        self.margin = margin
+        self.lost_after = lost_after
+        self.duplicate_overlap = duplicate_overlap
+        self.newcomer_overlap = newcomer_overlap
+        self.parallel = parallel
+        self._pool: ThreadPoolExecutor | None = None
+        self._confidence = (min_detection_confidence, min_tracking_confidence)
+        self._search = _pose(True, min_detection_confidence, min_tracking_confidence)
+        self._tracks: list[_Track] = []
+        self._since_search = self.detect_every  # search the first frame
+        self._searches = 0
+
+    @property
+    def tracked(self) -> int:
+        """People with a tracker now."""
+        return len(self._tracks)
+
+    def estimate(self, rgb: np.ndarray, t_s: float | None = None) -> list[PersonKeypoints]:
+        """People in an (H, W, 3) uint8 RGB video frame, keypoints in its pixels."""
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+            raise ValueError(f"expected (H, W, 3) uint8 RGB, got {rgb.shape} {rgb.dtype}")
+        tracks = list(self._tracks)
+        self._since_search += 1
+        search = not tracks or (len(tracks) < self.max_people and self._since_search >= self.detect_every)
+        if search:
+            self._since_search = 0
+        jobs = [lambda t=t: t.step(rgb) for t in tracks] + ([lambda: self._search_frame(rgb)] if search else [])
+        results = self._run(jobs)
+        people: list[PersonKeypoints] = []
+        for track, person in zip(tracks, results, strict=False):
+            if person is not None:
+                people.append(person)
+            elif track.missed > self.lost_after:
+                self._drop(track)
+        people = self._merge_duplicates(people)
+        if search and results[-1] is not None and self._adopt(results[-1], rgb.shape):
+            people.append(results[-1])
+        return sorted(people, key=lambda p: p.score, reverse=True)
+
+    def _run(self, jobs: list) -> list:
+        """The per-person trackers (and a search) side by side: MediaPipe releases the GIL while it runs."""
+        if len(jobs) < 2 or not self.parallel:
+            return [job() for job in jobs]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.max_people + 1, thread_name_prefix="nvhai_roi")
+        return list(self._pool.map(lambda job: job(), jobs))
+
+    def _search_frame(self, rgb: np.ndarray) -> PersonKeypoints | None:
+        """One person outside every tracked box (those are blanked), with detector + landmarks, in the
+        next of three regions: the whole frame, its left and its right 60 %. MediaPipe's detector
+        sees a 224-pixel image, so a person far from the camera is found in a half-frame, not the whole."""
+        height, width = rgb.shape[:2]
+        regions = ((0, width), (0, round(0.6 * width)), (round(0.4 * width), width))
+        x0, x1 = regions[self._searches % len(regions)]
+        self._searches += 1
+        masked = rgb[:, x0:x1].copy()
+        for track in self._tracks:
+            bx0, by0, bx1, by1 = (int(v) for v in track.box)
+            masked[max(0, by0):max(0, by1), max(0, bx0 - x0):max(0, bx1 - x0)] = 0
+        return _person(self._search.process(masked), x0, 0, x1 - x0, height)
+
+    def _adopt(self, person: PersonKeypoints, shape: tuple[int, ...]) -> bool:
+        """Start tracking a found person unless they are someone tracked already."""
+        box = person.bbox()
+        # the search can stitch a 'ghost' from a blanked person's edges and a limb: a box that overlaps
+        # a tracked one by a third, either way round, is no newcomer
+        if any(max(covered(box, t.box), covered(t.box, box)) >= self.newcomer_overlap for t in self._tracks):
+            return False
+        track = _Track(box, shape, self.margin, *self._confidence)
+        if any(covered(t.crop, track.crop) >= 0.8 for t in self._tracks):  # a part of someone tracked
+            track.close()
+            return False
+        self._tracks.append(track)
+        return True
+
+    def _merge_duplicates(self, people: list[PersonKeypoints]) -> list[PersonKeypoints]:
+        """Two trackers on one person (converged crops, or one box mostly inside another: a copy, or a
+        ghost made of two people's parts): keep the tighter box, retire the other tracker."""
+        kept: list[tuple[PersonKeypoints, _Track]] = []
+        tracks = [t for t in self._tracks if t.missed == 0]
+        for person, track in sorted(zip(people, tracks, strict=True), key=lambda pt: area(pt[0].bbox())):
+            if all(covered(k.bbox(), person.bbox()) < self.duplicate_overlap and covered(kt.crop, track.crop) < 0.8
+                   for k, kt in kept):
+                kept.append((person, track))
+            else:
+                self._drop(track)
+        return [p for p, _ in kept]
+
+    def _drop(self, track: _Track) -> None:
+        track.close()
+        self._tracks.remove(track)
+
+    def close(self) -> None:
+        for track in list(self._tracks):
+            self._drop(track)
+        self._search.close()
+        if self._pool is not None:
+            self._pool.shutdown()
+
+    def __enter__(self) -> RoiPoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,42 @@
+"""multi_person "roi": a cropped single-person tracker per person, on the bundled two-person clip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from real_media import DEMO_VIDEO, demo_video_frames
+
+from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
+from nvhai_perception.roi_pose_estimator import RoiPoseEstimator
+
+pytestmark = pytest.mark.skipif(not DEMO_VIDEO.exists(), reason="bundled demo video missing")
+
+
+def test_two_people_get_two_persistent_ids_from_cropped_trackers():
+    """The person on the box (y < 190) and the walker below, both in view from frame 60 on, are found
+    by the newcomer search (the one on the box, small and far, only in a half-frame) and keep their ids;
+    frames 80-140 scored."""
+    frames = demo_video_frames(60, 140)
+    pipeline = KeypointPipeline(PipelineConfig(max_people=3, multi_person="roi", smoothing=True))
+    assert isinstance(pipeline.estimator, RoiPoseEstimator)
+    seen = [pipeline.process(rgb, i / 30.0) for i, rgb in enumerate(frames)][20:]
+    pipeline.close()
+    both = [people for people in seen if len(people) == 2]
+    assert len(both) >= 0.8 * len(seen), [len(p) for p in seen]
+    on_box, walker = set(), set()
+    for people in both:
+        for p in people:
+            _, y0, _, y1 = p.bbox()
+            (on_box if y1 < 190 else walker).add(p.person_id)
+            assert y1 < 190 or y0 > 150, "each box is one of the two people"
+    assert len(on_box) == 1 and len(walker) == 1 and on_box != walker, (on_box, walker)
+    assert all(len(people) <= 2 for people in seen), "no duplicate of one person"
+
+
+def test_trackers_are_retired_when_people_leave():
+    frames = demo_video_frames(0, 20)
+    blank = np.zeros_like(frames[0])
+    with RoiPoseEstimator(max_people=2, detect_every=5) as estimator:
+        assert any(estimator.estimate(f) for f in frames), "the person on the box is found"
+        after = [estimator.estimate(blank) for _ in range(6)]
+        assert after[-1] == [] and estimator.tracked == 0, "their tracker is retired on an empty scene"
