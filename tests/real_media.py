@@ -34,3 +34,18 @@ def demo_video_frames(start: int = 0, stop: int | None = None) -> list[np.ndarra
         i += 1
     cap.release()
     return frames
+
+
+def assert_box_person_and_walker_keep_their_ids(seen: list[list], scored: int) -> None:
+    """On the demo clip: in >= 80 % of `scored` frames both people are found, the person on the box
+    (boxes ending above y 190) and the walker below each keep one id, and nobody is found twice."""
+    both = [people for people in seen if len(people) == 2]
+    assert len(both) >= 0.8 * scored, [len(p) for p in seen]
+    on_box, walker = set(), set()
+    for people in both:
+        for p in people:
+            _, y0, _, y1 = p.bbox()
+            (on_box if y1 < 190 else walker).add(p.person_id)
+            assert y1 < 190 or y0 > 150, "each box is one of the two people"
+    assert len(on_box) == 1 and len(walker) == 1 and on_box != walker, (on_box, walker)
+    assert all(len(people) <= 2 for people in seen), "no duplicate of one person"

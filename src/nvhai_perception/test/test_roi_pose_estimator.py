@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from real_media import DEMO_VIDEO, demo_video_frames
+from real_media import DEMO_VIDEO, assert_box_person_and_walker_keep_their_ids, demo_video_frames
 
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 from nvhai_perception.roi_pose_estimator import RoiPoseEstimator
@@ -21,16 +21,7 @@ def test_two_people_get_two_persistent_ids_from_cropped_trackers():
     assert isinstance(pipeline.estimator, RoiPoseEstimator)
     seen = [pipeline.process(rgb, i / 30.0) for i, rgb in enumerate(frames)][20:]
     pipeline.close()
-    both = [people for people in seen if len(people) == 2]
-    assert len(both) >= 0.8 * len(seen), [len(p) for p in seen]
-    on_box, walker = set(), set()
-    for people in both:
-        for p in people:
-            _, y0, _, y1 = p.bbox()
-            (on_box if y1 < 190 else walker).add(p.person_id)
-            assert y1 < 190 or y0 > 150, "each box is one of the two people"
-    assert len(on_box) == 1 and len(walker) == 1 and on_box != walker, (on_box, walker)
-    assert all(len(people) <= 2 for people in seen), "no duplicate of one person"
+    assert_box_person_and_walker_keep_their_ids(seen, len(seen))
 
 
 def test_trackers_are_retired_when_people_leave():
