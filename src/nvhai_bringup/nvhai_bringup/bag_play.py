@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builtin_interfaces.msg import Time
+from rclpy.duration import Duration
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rosgraph_msgs.msg import Clock
@@ -24,6 +25,7 @@ class PlayOptions:
     delay_s: float = 0.0  # then pause this long before the first message
     clock_hz: float = 0.0  # > 0: publish /clock (bag time) at this rate and before every message
     loop: bool = False
+    drain_s: float = 5.0  # at the end, wait this long for reliable subscribers to acknowledge the last messages
 
 
 def _to_time(ns: int) -> Time:
@@ -80,4 +82,13 @@ def play(node: Node, path: str | Path, options: PlayOptions | None = None,
                 if progress is not None:
                     progress(sent)
             if not o.loop or first_bag is None:
+                _drain(pubs.values(), o.drain_s)
                 return sent
+
+
+def _drain(publishers, timeout_s: float) -> None:
+    """Wait for reliable subscribers to acknowledge everything: a process that exits right after its
+    last publish can otherwise take the tail of the bag with it."""
+    deadline = time.monotonic() + timeout_s
+    for pub in publishers:
+        pub.wait_for_all_acked(Duration(nanoseconds=max(0, int((deadline - time.monotonic()) * 1e9))))
