@@ -15,21 +15,40 @@ import argparse
 import json
 import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
-def _init_ros():
-    """rclpy without its signal handlers: Ctrl-C (and SIGTERM) raise KeyboardInterrupt, so we close cleanly."""
+def _init_ros() -> tuple[Any, threading.Event]:
+    """rclpy without its signal handlers; Ctrl-C and SIGTERM only set the returned flag, which the
+    loops check between rclpy calls. (A KeyboardInterrupt raised inside rclpy can leave one of its
+    locks held, and the shutdown that follows then waits forever: seen under load.)"""
     import rclpy
     from rclpy.signals import SignalHandlerOptions
 
-    def interrupt(*_):
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    return rclpy, stop
+
+
+def _spinner(rclpy, node, stop: threading.Event) -> Callable[[float], None]:
+    """spin(seconds): the node's callbacks for that long, in short slices; KeyboardInterrupt once stopped."""
+
+    def spin(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not stop.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            rclpy.spin_once(node, timeout_sec=min(left, 0.1))
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
-    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
-    return rclpy
+    return spin
 
 
 def _record(a: argparse.Namespace) -> int:
@@ -41,7 +60,7 @@ def _record(a: argparse.Namespace) -> int:
     if unknown:
         raise ValueError(f"--topics {' '.join(unknown)}: can record only {', '.join(DEFAULT_TOPICS)}")
     topics = {t: DEFAULT_TOPICS[t] for t in a.topics} if a.topics else dict(DEFAULT_TOPICS)
-    rclpy = _init_ros()
+    rclpy, stop = _init_ros()
     node = Node("nvhai_bag_recorder")
     try:
         recorder = BagRecorder(node, a.out, topics, a.storage, a.bag_version)
@@ -52,7 +71,7 @@ def _record(a: argparse.Namespace) -> int:
     print(f"recording {', '.join(topics)} to {a.out} (Ctrl-C to stop)", flush=True)
     end = time.monotonic() + a.duration if a.duration else None
     try:
-        while rclpy.ok() and (end is None or time.monotonic() < end):
+        while rclpy.ok() and not stop.is_set() and (end is None or time.monotonic() < end):
             rclpy.spin_once(node, timeout_sec=0.1)
     except KeyboardInterrupt:
         pass
@@ -71,7 +90,7 @@ def _play(a: argparse.Namespace) -> int:
 
     options = PlayOptions(rate=a.rate, topics=a.topics or None, wait_s=a.wait, delay_s=a.delay,
                           clock_hz=a.clock, loop=a.loop)
-    rclpy = _init_ros()
+    rclpy, stop = _init_ros()
     node = Node("nvhai_bag_player")
     sent = 0
 
@@ -80,7 +99,7 @@ def _play(a: argparse.Namespace) -> int:
         sent = n
 
     try:
-        sent = play(node, a.bag, options, spin=lambda s: rclpy.spin_once(node, timeout_sec=s), progress=count)
+        sent = play(node, a.bag, options, spin=_spinner(rclpy, node, stop), progress=count)
     except KeyboardInterrupt:
         pass
     finally:
