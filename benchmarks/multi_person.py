@@ -1,7 +1,8 @@
 """Two people per frame, three ways, on the bundled clip's frames 60-140 (both people in view) in one run: bare MediaPipe
 PoseLandmarker (num_poses=2), the perception core with multi_person "landmarker" and with "roi"
 (a cropped single-person tracker per person, a newcomer search every `detect_every` frames; the
-trackers in threads, and in one thread for comparison).
+trackers in threads, in one thread for comparison, and with refresh_every 2: one landmark pass per
+frame, the people in turn, also compared with roi's own every-frame keypoints).
 Speed (ms per frame) and how well each agrees with the landmarker's keypoints: the people matched
 by box, per keypoint seen by both (confidence >= 0.5), the distance over the person's box height:
 median, and PCK@0.1 (share within 10 % of it).
@@ -96,19 +97,24 @@ def main() -> None:
         bare_seen, bare_ms = run(frames, bare)
     rows = [{"what": "bare MediaPipe PoseLandmarker, num_poses=2", "ms": bare_ms,
              "people_per_frame": round(float(np.mean([len(s) for s in bare_seen])), 2)}]
-    reference = None
-    for mode, parallel in (("landmarker", True), ("roi", True), ("roi", False)):
-        config = PipelineConfig(max_people=2, multi_person=mode, detect_every=args.detect_every, smoothing=False)
+    reference = every_frame = None
+    for mode, parallel, refresh in (("landmarker", True, 1), ("roi", True, 1), ("roi", False, 1), ("roi", True, 2)):
+        config = PipelineConfig(max_people=2, multi_person=mode, detect_every=args.detect_every, smoothing=False,
+                                refresh_every=refresh)
         estimator = RoiPoseEstimator(2, args.detect_every, parallel=False) if not parallel else None
         pipeline = KeypointPipeline(config, estimator)
         seen, ms = run(frames, pipeline.process)
         pipeline.close()
         reference = reference or seen
+        every_frame = every_frame or (seen if mode == "roi" else None)
+        details = [f"detect_every {args.detect_every}"] + ([] if parallel else ["one thread"]) + (
+            [f"refresh_every {refresh}: each person measured every {refresh} frames"] if refresh > 1 else [])
         rows.append({"what": f"perception core, max_people 2, multi_person {mode}"
-                             + (f" (detect_every {args.detect_every}{'' if parallel else ', one thread'})"
-                                if mode == "roi" else ""),
+                             + (f" ({', '.join(details)})" if mode == "roi" else ""),
                      "ms": ms, "people_per_frame": round(float(np.mean([len(s) for s in seen])), 2),
                      "agreement_with_landmarker": agreement(seen, reference)})
+        if refresh > 1:
+            rows[-1]["agreement_with_roi_every_frame"] = agreement(seen, every_frame)
     result = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(), "frames": len(frames),
               "clip_frames": [args.first, args.last],
               "load_avg_1m": round(os.getloadavg()[0], 2), "rows": rows, "peak_rss_mb": round(peak_rss_mb())}

@@ -65,7 +65,11 @@ def multi_person(r: dict) -> str:
     return (f"`benchmarks/multi_person.py`, {r['date']}, clip frames {r['clip_frames'][0]}–{r['clip_frames'][1]}, "
             f"load {r['load_avg_1m']}:\n\n"
             + table(["what", "ms per frame, median / p99", "people per frame", "people matched",
-                     "median keypoint error / box height", "PCK@0.1"], rows))
+                     "median keypoint error / box height", "PCK@0.1"], rows)
+            + "".join(f"\nAgainst roi's own keypoints on every frame, {x['what'].split('(')[-1].split(':')[0]} matches "
+                      f"{a['people_matched']:.0%} of people, median error {a['median_error']:.3f} of box height, "
+                      f"PCK@0.1 {a['pck_0.1']:.1%}.\n"
+                      for x in r["rows"] if (a := x.get("agreement_with_roi_every_frame"))))
 
 
 def perception_latency(r: dict) -> str:
@@ -108,6 +112,7 @@ def training_throughput(r: dict) -> str:
 RENDERERS: dict[str, Callable[[dict], str]] = {f.__name__: f for f in (
     loop_latency, multi_person, perception_latency, predictor_latency, model_table, training_throughput)}
 RENDERERS["loop_latency_roi"] = loop_latency  # the same loop with multi_person roi
+RENDERERS["loop_latency_roi_refresh2"] = loop_latency  # ... and refresh_every 2
 
 
 def render(readme: str, results: Path = RESULTS) -> str:

@@ -44,6 +44,9 @@ PARAMETERS: tuple[Param, ...] = (
           "in parallel, a search for newcomers every detect_every frames; video only; loses people when frames "
           "are dropped)."),
     Param("detect_every", 10, "multi_person roi: frames between searches for a new person while a slot is free."),
+    Param("refresh_every", 1, "multi_person roi: run each person's landmarks every N frames, people in turn, and "
+          "move their keypoints on at their last velocity in between (2 with two people: one landmark pass per "
+          "frame, each person measured at half the camera rate; README: multi-person speed)."),
     Param("min_person_score", 0.2, "People whose mean keypoint confidence is below this are not reported."),
     Param("smoothing", True, "One-Euro smoothing of keypoints per tracked person."),
     Param("smoothing_min_cutoff", 1.0, "One-Euro minimum cutoff frequency (Hz): lower = smoother when still."),
@@ -100,7 +103,7 @@ class PerceptionNode(ManagedNode):
         self.pipeline = KeypointPipeline(PipelineConfig(
             static_image_mode=p.static_image_mode, min_detection_confidence=p.min_detection_confidence,
             min_tracking_confidence=p.min_tracking_confidence, max_people=p.max_people,
-            multi_person=p.multi_person, detect_every=p.detect_every,
+            multi_person=p.multi_person, detect_every=p.detect_every, refresh_every=p.refresh_every,
             min_person_score=p.min_person_score, smoothing=p.smoothing,
             smoothing_min_cutoff=p.smoothing_min_cutoff, smoothing_beta=p.smoothing_beta,
             track_max_missed=p.track_max_missed, track_min_hits=p.track_min_hits,

@@ -24,6 +24,7 @@ class PipelineConfig:
     max_people: int = 1
     multi_person: str = "landmarker"  # max_people > 1: "landmarker" (Tasks PoseLandmarker) or "roi" (roi_pose_estimator.py)
     detect_every: int = 10  # "roi": frames between searches for a newcomer while a slot is free
+    refresh_every: int = 1  # "roi": frames between landmark passes per person, taken in turn (2: half the cost)
     min_person_score: float = 0.2
     smoothing: bool = False
     smoothing_min_cutoff: float = 1.0
@@ -48,7 +49,7 @@ class KeypointPipeline:
             raise ValueError(f"multi_person '{c.multi_person}' is not one of {', '.join(MULTI_PERSON_MODES)}")
         if estimator is None and c.max_people > 1 and c.multi_person == "roi" and not c.static_image_mode:
             estimator = RoiPoseEstimator(c.max_people, c.detect_every, c.min_detection_confidence,
-                                         c.min_tracking_confidence)
+                                         c.min_tracking_confidence, refresh_every=c.refresh_every)
         elif estimator is None and c.max_people > 1:
             estimator = MultiPoseEstimator(c.max_people, c.static_image_mode, c.min_detection_confidence,
                                            c.min_tracking_confidence)

@@ -2,6 +2,11 @@
 single-person Pose on a crop around them (landmark model only, once it tracks), and the rest of
 the frame is searched for a newcomer only every `detect_every` frames while a slot is free.
 
+With `refresh_every` N > 1 each person's landmarks are refreshed every N frames, in turn, and in
+between their last keypoints move on at their last velocity: two people at N = 2 cost one
+landmark pass per frame, each person is measured at 15 Hz (benchmarks/multi_person.py measures
+the agreement this costs).
+
 The Tasks PoseLandmarker (multi_pose_estimator.py) runs its person detector on every frame in
 which it tracks fewer than `num_poses` people, the usual case (max_people is an upper bound):
 that detector pass is most of the extra cost of max_people > 1.
@@ -46,6 +51,9 @@ class _Track:
         self.crop = self._crop_around(box, frame_shape)
         self.missed = 0
         self.box = box
+        self.last: PersonKeypoints | None = None  # the last measured keypoints, and their age in frames
+        self.age = 0
+        self.velocity = np.zeros((17, 2), dtype=np.float32)  # pixels per frame, from the last two measurements
 
     def _crop_around(self, box: Box, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
         height, width = shape[:2]
@@ -61,8 +69,14 @@ class _Track:
         person = _person(self.pose.process(np.ascontiguousarray(rgb[y0:y1, x0:x1])), x0, y0, x1 - x0, y1 - y0)
         if person is None:
             self.missed += 1
+            self.last = None
             return None
         self.missed = 0
+        if self.last is not None:
+            self.velocity = ((person.xy - self.last.xy) / max(1, self.age)).astype(np.float32)
+        else:
+            self.velocity[:] = 0.0
+        self.last, self.age = person, 0
         self.box = person.bbox()
         inner = self.margin / (1 + 2 * self.margin) * (x1 - x0) / 2  # half the margin, in crop pixels
         size = max(self.box[2] - self.box[0], self.box[3] - self.box[1]) * (1 + 2 * self.margin)
@@ -71,18 +85,30 @@ class _Track:
             self.crop = self._crop_around(self.box, rgb.shape)
         return person
 
+    def carry(self) -> PersonKeypoints | None:
+        """This frame's keypoints without a landmark pass: the last measured ones moved on at their velocity."""
+        if self.last is None:
+            return None
+        self.age += 1
+        return PersonKeypoints(xy=(self.last.xy + self.age * self.velocity).astype(np.float32),
+                               confidence=self.last.confidence.copy(), score=self.last.score)
+
     def close(self) -> None:
         self.pose.close()
 
 
 class RoiPoseEstimator:
     """Up to `max_people` people per RGB frame of a video, one cropped tracker each; with `parallel`
-    the trackers of one frame run in threads (on two cores, two people cost about one)."""
+    the trackers of one frame run in threads (on two cores, two people cost about one); with
+    `refresh_every` N each tracker runs every Nth frame, in turn, and is carried forward between."""
 
     def __init__(self, max_people: int = 2, detect_every: int = 10, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, margin: float = 0.25, lost_after: int = 2,
-                 duplicate_overlap: float = 0.5, newcomer_overlap: float = 0.3, parallel: bool = True) -> None:
+                 duplicate_overlap: float = 0.5, newcomer_overlap: float = 0.3, parallel: bool = True,
+                 refresh_every: int = 1) -> None:
         self.max_people = max_people
+        self.refresh_every = max(1, refresh_every)
+        self._frame = 0
         self.detect_every = max(1, detect_every)
         self.margin = margin
         self.lost_after = lost_after
@@ -110,18 +136,27 @@ class RoiPoseEstimator:
         search = not tracks or (len(tracks) < self.max_people and self._since_search >= self.detect_every)
         if search:
             self._since_search = 0
-        jobs = [lambda t=t: t.step(rgb) for t in tracks] + ([lambda: self._search_frame(rgb)] if search else [])
+        self._frame += 1
+        due = [t for i, t in enumerate(tracks) if self._due(t, i)]
+        jobs = [lambda t=t: t.step(rgb) for t in due] + ([lambda: self._search_frame(rgb)] if search else [])
         results = self._run(jobs)
-        people: list[PersonKeypoints] = []
-        for track, person in zip(tracks, results, strict=False):
+        measured = dict(zip(map(id, due), results, strict=False))
+        found: list[tuple[PersonKeypoints, _Track]] = []
+        for track in tracks:
+            person = measured[id(track)] if id(track) in measured else track.carry()
             if person is not None:
-                people.append(person)
+                found.append((person, track))
             elif track.missed > self.lost_after:
                 self._drop(track)
-        people = self._merge_duplicates(people)
+        people = self._merge_duplicates(found)
         if search and results[-1] is not None and self._adopt(results[-1], rgb.shape):
             people.append(results[-1])
         return sorted(people, key=lambda p: p.score, reverse=True)
+
+    def _due(self, track: _Track, index: int) -> bool:
+        """Whether a tracker runs this frame: every frame at refresh_every 1; otherwise in turn, and
+        always while it has nothing measured to carry forward."""
+        return self.refresh_every == 1 or track.last is None or (self._frame + index) % self.refresh_every == 0
 
     def _run(self, jobs: list) -> list:
         """The per-person trackers (and a search) side by side: MediaPipe releases the GIL while it runs."""
@@ -159,12 +194,11 @@ class RoiPoseEstimator:
         self._tracks.append(track)
         return True
 
-    def _merge_duplicates(self, people: list[PersonKeypoints]) -> list[PersonKeypoints]:
+    def _merge_duplicates(self, found: list[tuple[PersonKeypoints, _Track]]) -> list[PersonKeypoints]:
         """Two trackers on one person (converged crops, or one box mostly inside another: a copy, or a
         ghost made of two people's parts): keep the tighter box, retire the other tracker."""
         kept: list[tuple[PersonKeypoints, _Track]] = []
-        tracks = [t for t in self._tracks if t.missed == 0]
-        for person, track in sorted(zip(people, tracks, strict=True), key=lambda pt: area(pt[0].bbox())):
+        for person, track in sorted(found, key=lambda pt: area(pt[0].bbox())):
             if all(covered(k.bbox(), person.bbox()) < self.duplicate_overlap and covered(kt.crop, track.crop) < 0.8
                    for k, kt in kept):
                 kept.append((person, track))

@@ -31,3 +31,40 @@ def test_trackers_are_retired_when_people_leave():
         assert any(estimator.estimate(f) for f in frames), "the person on the box is found"
         after = [estimator.estimate(blank) for _ in range(6)]
         assert after[-1] == [] and estimator.tracked == 0, "their tracker is retired on an empty scene"
+
+
+def test_refresh_every_2_runs_one_landmark_pass_per_frame_and_keeps_both_people(monkeypatch):
+    """Two people at refresh_every 2: the trackers take turns (at most one landmark pass a frame once
+    both are measured), both people are still reported every frame with their ids, and the keypoints
+    carried forward stay near those measured on every frame."""
+    from nvhai_perception import roi_pose_estimator
+
+    frames = demo_video_frames(60, 140)
+    passes: list[int] = []
+    step = roi_pose_estimator._Track.step
+
+    def counted(track, rgb):
+        passes[-1] += 1
+        return step(track, rgb)
+
+    monkeypatch.setattr(roi_pose_estimator._Track, "step", counted)
+    runs = {}
+    for refresh in (1, 2):
+        pipeline = KeypointPipeline(PipelineConfig(max_people=3, multi_person="roi", refresh_every=refresh))
+        seen, per_frame = [], []
+        for i, rgb in enumerate(frames):
+            passes.append(0)
+            seen.append(pipeline.process(rgb, i / 30.0))
+            per_frame.append(passes[-1])
+        pipeline.close()
+        runs[refresh] = (seen[20:], per_frame[20:])
+    seen, per_frame = runs[2]
+    assert_box_person_and_walker_keep_their_ids(seen, len(seen))
+    assert max(per_frame) <= 2 and sum(per_frame) <= 0.6 * sum(runs[1][1]), (per_frame, runs[1][1])
+    errors = []
+    for carried, measured in zip(seen, runs[1][0], strict=True):
+        for p in carried:
+            q = min(measured, key=lambda q: float(np.abs(q.xy - p.xy).mean()))
+            height = float(np.ptp(q.xy[:, 1]))
+            errors.append(float(np.median(np.linalg.norm(p.xy - q.xy, axis=1))) / height)
+    assert np.median(errors) < 0.05, f"median keypoint distance {np.median(errors):.3f} of the person's height"
