@@ -36,7 +36,7 @@ def loop_latency(r: dict) -> str:
         rows.append([run["shape"].replace("_", " "), run["people"], run["people_mean"], f"{run['fps']:.1f}",
                      _ms(run["stages_ms"]["keypoints"]), _ms(run["stages_ms"]["forecast"]), _ms(run["e2e_ms"]),
                      f"{run['drops']['perception']} / {run['frames']['camera']}", procs, run["load_avg_1m"]])
-    params = "".join(f" --perception {p}" for p in r["perception_params"])
+    params = f" --perception {' '.join(r['perception_params'])}" if r["perception_params"] else ""
     text = (f"`benchmarks/loop_latency.py --frames {r['frames']}{params}`, {r['date']}, {r['cpus']} CPU cores, camera at "
             f"{r['camera_fps']:.0f} FPS, predictor on `{r['onnxruntime_provider']}`"
             + ". Latency from the image stamp, ms median / p99; *dropped* = camera frames perception skipped; "

@@ -7,6 +7,7 @@ smooths each person's emotion over time (emotion_smoothing.py), and returns fore
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,17 +81,21 @@ class Forecaster:
         if xy.shape != (NUM_KEYPOINTS, 2) or conf.shape != (NUM_KEYPOINTS,):
             raise InvalidKeypoints(f"person {obs.person_id}: expected {NUM_KEYPOINTS} keypoints, "
                                    f"got xy {xy.shape} confidence {conf.shape}")
-        if not (np.isfinite(xy).all() and np.isfinite(conf).all()):
+        # per-axis extremes and the confidence range: NaN and inf show in them, and they decide the rest
+        (x_lo, y_lo), (x_hi, y_hi) = xy.min(axis=0).tolist(), xy.max(axis=0).tolist()
+        c_lo, c_hi = float(conf.min()), float(conf.max())
+        if not all(map(math.isfinite, (x_lo, y_lo, x_hi, y_hi, c_lo, c_hi))):
             raise InvalidKeypoints(f"person {obs.person_id}: NaN/inf in keypoints")
-        if (conf < 0).any() or (conf > 1).any():
-            raise InvalidKeypoints(f"person {obs.person_id}: confidence outside [0, 1] "
-                                   f"({float(conf.min()):.3g}..{float(conf.max()):.3g})")
+        if c_lo < 0 or c_hi > 1:
+            raise InvalidKeypoints(f"person {obs.person_id}: confidence outside [0, 1] ({c_lo:.3g}..{c_hi:.3g})")
         if width <= 0 or height <= 0:
             raise InvalidKeypoints(f"person {obs.person_id}: image size {width}x{height} is not set")
-        size = np.array([width, height], dtype=np.float64)
         m = self.config.max_outside
-        if ((xy < -m * size) | (xy > (1 + m) * size)).any():
+        if x_lo < -m * width or y_lo < -m * height or x_hi > (1 + m) * width or y_hi > (1 + m) * height:
             raise InvalidKeypoints(f"person {obs.person_id}: keypoints far outside the {width}x{height} image")
+        if x_lo >= 0 and y_lo >= 0 and x_hi <= width and y_hi <= height:
+            return conf
+        size = np.array([width, height], dtype=np.float64)
         inside = ((xy >= 0) & (xy <= size)).all(axis=1)
         return np.where(inside, conf, 0.0)
 

@@ -10,7 +10,6 @@ forecaster than a still one).
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,13 +30,49 @@ class WindowConfig:
     min_visible: int = 6  # fewer confident keypoints than this: the sample is not used
 
 
+class _Samples:
+    """Stamps and frames in contiguous numpy buffers (live part [lo, hi)), so reading the window is a
+    slice, not a stack of per-frame arrays; appending compacts the buffer when it reaches the end."""
+
+    def __init__(self, capacity: int) -> None:
+        self.times = np.empty(capacity)
+        self.data = np.empty((capacity, NUM_KEYPOINTS * 2))
+        self.lo = self.hi = 0
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def append(self, t: float, xy: np.ndarray) -> None:
+        if self.hi == len(self.times):
+            n = len(self)
+            if n * 2 > len(self.times):  # more samples than expected (camera faster than rate_hz): grow
+                self.times = np.concatenate([self.times, np.empty(len(self.times))])
+                self.data = np.concatenate([self.data, np.empty_like(self.data)])
+            self.times[:n], self.data[:n] = self.times[self.lo:self.hi], self.data[self.lo:self.hi]
+            self.lo, self.hi = 0, n
+        self.times[self.hi] = t
+        self.data[self.hi] = xy.reshape(-1)
+        self.hi += 1
+
+    def popleft(self) -> None:
+        self.lo += 1
+
+    def clear(self) -> None:
+        self.lo = self.hi = 0
+
+    def first(self, i: int = 0) -> float:
+        return float(self.times[self.lo + i])
+
+    def last(self) -> float:
+        return float(self.times[self.hi - 1])
+
+
 class PoseWindow:
     """Sliding window of one person's keypoints."""
 
     def __init__(self, config: WindowConfig | None = None) -> None:
         self.config = config or WindowConfig()
-        self._times: deque[float] = deque()
-        self._frames: deque[np.ndarray] = deque()
+        self._samples = _Samples(4 * self.config.frames)
         self._last_confident: np.ndarray | None = None
         self.resets = 0
 
@@ -47,12 +82,12 @@ class PoseWindow:
 
     @property
     def span_s(self) -> float:
-        return self._times[-1] - self._times[0] if self._times else 0.0
+        return self._samples.last() - self._samples.first() if len(self._samples) else 0.0
 
     @property
     def fill(self) -> float:
         """How full the window is, 0..1 (1 = ready)."""
-        if not self._times:
+        if not len(self._samples):
             return 0.0
         return min(1.0, self.span_s / self._needed_span)
 
@@ -63,15 +98,14 @@ class PoseWindow:
     @property
     def ready(self) -> bool:
         # 1 us of slack: stamps summed in floating point land a hair short of the exact span.
-        return len(self._times) >= 2 and self.span_s >= self._needed_span - 1e-6
+        return len(self._samples) >= 2 and self.span_s >= self._needed_span - 1e-6
 
     @property
     def last_time(self) -> float | None:
-        return self._times[-1] if self._times else None
+        return self._samples.last() if len(self._samples) else None
 
     def reset(self) -> None:
-        self._times.clear()
-        self._frames.clear()
+        self._samples.clear()
         self._last_confident = None
         self.resets += 1
 
@@ -81,21 +115,20 @@ class PoseWindow:
         Raises StampError if `t` is not after the previous sample (out of order, duplicate).
         A gap longer than max_gap_s, forward or back, restarts the window with this sample.
         """
-        if self._times:
-            dt = t - self._times[-1]
+        samples = self._samples
+        if len(samples):
+            dt = t - samples.last()
             if -self.config.max_gap_s <= dt <= 0:
-                raise StampError(f"stamp {t:.6f} is not after the previous one {self._times[-1]:.6f}")
+                raise StampError(f"stamp {t:.6f} is not after the previous one {samples.last():.6f}")
             if abs(dt) > self.config.max_gap_s:  # a gap, or time jumped back (bag loop, sim reset)
                 self.reset()
         confident = confidence >= self.config.min_confidence
         if int(confident.sum()) < self.config.min_visible:
             return False
         filled = self._fill(np.asarray(xy, dtype=np.float64), confident)
-        self._times.append(t)
-        self._frames.append(filled)
-        while len(self._times) > 2 and self._times[-1] - self._times[1] >= self._needed_span - 1e-6:
-            self._times.popleft()
-            self._frames.popleft()
+        samples.append(t, filled)
+        while len(samples) > 2 and samples.last() - samples.first(1) >= self._needed_span - 1e-6:
+            samples.popleft()
         return True
 
     def _fill(self, xy: np.ndarray, confident: np.ndarray) -> np.ndarray:
@@ -110,8 +143,8 @@ class PoseWindow:
         """(T_in, 17, 2) frames on the grid t_last - (T_in-1-k)/rate, k = 0..T_in-1 (linear interpolation)."""
         if not self.ready:
             raise RuntimeError(f"window not ready (fill {self.fill:.2f})")
-        times = np.fromiter(self._times, dtype=np.float64, count=len(self._times))
-        data = np.stack(self._frames).reshape(len(times), NUM_KEYPOINTS * 2)
+        s = self._samples
+        times, data = s.times[s.lo:s.hi], s.data[s.lo:s.hi]
         grid = times[-1] - self.period * np.arange(self.config.frames - 1, -1, -1)
         grid = np.maximum(grid, times[0])  # float rounding at the oldest edge
         hi = np.clip(np.searchsorted(times, grid, side="left"), 1, len(times) - 1)

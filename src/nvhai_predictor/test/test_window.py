@@ -60,7 +60,7 @@ def test_memory_stays_bounded():
     w = PoseWindow()
     for i in range(5000):
         w.add(i / 30, pose(i / 30), CONF)
-    assert len(w._times) <= 62
+    assert len(w._samples) <= 62
 
 
 def test_low_confidence_keypoints_are_carried_and_weak_samples_skipped():
