@@ -83,3 +83,15 @@ def test_sliding_windows_pair_inputs_with_what_followed():
     assert x.shape == (4, 60, 17, 2) and y.shape == (4, 30, 17, 2)
     assert x[1, 0, 0, 0] == 3 and y[1, 0, 0, 0] == 63 and y[-1, -1, 0, 0] == 98
     assert sliding_windows(clip[:80], 60, 30)[0].shape[0] == 0
+
+
+def test_a_camera_faster_than_the_model_rate_grows_the_buffer_and_keeps_the_motion():
+    """At 240 FPS the window holds ~480 samples, more than the buffer starts with (4 x 60)."""
+    w = PoseWindow()
+    t = 0.0
+    for _ in range(1500):
+        t += 1 / 240
+        w.add(t, pose(t), CONF)
+    grid = t - np.arange(59, -1, -1) / 30.0
+    np.testing.assert_allclose(w.frames(), np.stack([pose(g) for g in grid]), atol=1e-3)
+    assert len(w._samples) <= 2 * 240 + 2
