@@ -55,6 +55,17 @@ V8_BAG_KEYS = {"ros_distro"}
 V8_TOPIC_KEYS = {"type_description_hash"}
 
 
+# The keys of one offered QoS profile, as Humble writes them (integers for the policies in version 8).
+QOS_KEYS = {"history", "depth", "reliability", "durability", "deadline", "lifespan", "liveliness",
+            "liveliness_lease_duration", "avoid_ros_namespace_conventions"}
+
+
+def offered_reliability(info: dict) -> dict[str, list]:
+    """{topic: [reliability of each offered profile]} from a version-8 metadata (1 reliable, 2 best effort)."""
+    topics = [t["topic_metadata"] for t in info["topics_with_message_count"]]
+    return {t["name"]: [p["reliability"] for p in yaml.safe_load(t["offered_qos_profiles"])] for t in topics}
+
+
 def check_metadata(bag, version: int = 8) -> dict:
     info = yaml.safe_load((bag / "metadata.yaml").read_text())["rosbag2_bagfile_information"]
     assert info["version"] == version
@@ -64,6 +75,8 @@ def check_metadata(bag, version: int = 8) -> dict:
         assert set(t["topic_metadata"]) == HUMBLE_TOPIC_KEYS | V8_TOPIC_KEYS
         qos = t["topic_metadata"]["offered_qos_profiles"]
         assert isinstance(qos, str) if version == 8 else isinstance(qos, list)
+        profiles = yaml.safe_load(qos) if version == 8 else qos
+        assert profiles and all(set(p) == QOS_KEYS for p in profiles), qos
     for f in info["files"]:
         assert set(f) == HUMBLE_FILE_KEYS
         assert (bag / f["path"]).is_file()

@@ -139,6 +139,7 @@ def _from_video(a: argparse.Namespace) -> int:
     from rclpy.serialization import serialize_message
     from std_msgs.msg import Header
 
+    from nvhai_bringup.bag_qos import offered_qos
     from nvhai_bringup.bag_storage import open_writer
     from nvhai_bringup.bag_types import typestore
     from nvhai_bringup.frame_source import FrameSource
@@ -149,7 +150,8 @@ def _from_video(a: argparse.Namespace) -> int:
     n = 0
     writer = open_writer(a.out, a.storage, a.bag_version)
     try:
-        conn = writer.add_connection(a.topic, "sensor_msgs/msg/Image", typestore=typestore())
+        conn = writer.add_connection(a.topic, "sensor_msgs/msg/Image", typestore=typestore(),
+                                     offered_qos_profiles=offered_qos("sensor_msgs/msg/Image"))
         for frame in source:
             header = Header(stamp=sec_to_stamp(t0 + frame.t), frame_id="camera")
             writer.write(conn, int((t0 + frame.t) * 1e9), serialize_message(rgb_to_image(frame.rgb, header, "bgr8")))

@@ -10,9 +10,10 @@ from pathlib import Path
 from builtin_interfaces.msg import Time
 from rclpy.duration import Duration
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rclpy.qos import QoSProfile
 from rosgraph_msgs.msg import Clock
 
+from nvhai_bringup.bag_qos import replay_qos
 from nvhai_bringup.bag_storage import BagError, messages, open_reader
 from nvhai_bringup.bag_types import ros_type
 
@@ -53,9 +54,8 @@ def play(node: Node, path: str | Path, options: PlayOptions | None = None,
         conns = [c for c in reader.connections if not o.topics or c.topic in o.topics]
         pubs = {}
         for c in conns:
-            qos = qos_profile_sensor_data if c.msgtype == "sensor_msgs/msg/Image" else QoSProfile(
-                depth=100, reliability=ReliabilityPolicy.RELIABLE)
-            pubs[c.id] = node.create_publisher(ros_type(c.msgtype), c.topic, qos)
+            offered = getattr(c.ext, "offered_qos_profiles", None) or []
+            pubs[c.id] = node.create_publisher(ros_type(c.msgtype), c.topic, replay_qos(c.msgtype, offered))
         clock = node.create_publisher(Clock, "/clock", QoSProfile(depth=10)) if o.clock_hz > 0 else None
         deadline = time.monotonic() + o.wait_s  # (/clock is not waited for: it may have no listener at all)
         while time.monotonic() < deadline and not all(p.get_subscription_count() for p in pubs.values()):

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, qos_profile_sensor_data
 
+from nvhai_bringup.bag_qos import offered_qos, topic_qos
 from nvhai_bringup.bag_storage import DEFAULT_VERSION, flush, open_writer
 from nvhai_bringup.bag_types import ros_type, typestore
 
@@ -28,7 +28,8 @@ DEFAULT_TOPICS = {
 class BagRecorder:
     """Subscribes `topics` on `node` (serialised, no deserialisation cost) and writes them to a bag.
 
-    Images are subscribed best-effort (sensor QoS) so any camera matches; other topics reliable.
+    Images are subscribed best-effort (sensor QoS) so any camera matches; other topics reliable
+    (bag_qos.py); the bag records those profiles as the topics' offered QoS.
     """
 
     def __init__(self, node: Node, path: str | Path, topics: dict[str, str] | None = None,
@@ -41,10 +42,9 @@ class BagRecorder:
         store = typestore()
         self._subs = []
         for topic, msgtype in self.topics.items():
-            conn = self.writer.add_connection(topic, msgtype, typestore=store)
-            qos = qos_profile_sensor_data if msgtype == "sensor_msgs/msg/Image" else QoSProfile(depth=100)
-            self._subs.append(node.create_subscription(ros_type(msgtype), topic, self._writer_for(topic, conn), qos,
-                                                       raw=True))
+            conn = self.writer.add_connection(topic, msgtype, typestore=store, offered_qos_profiles=offered_qos(msgtype))
+            self._subs.append(node.create_subscription(ros_type(msgtype), topic, self._writer_for(topic, conn),
+                                                       topic_qos(msgtype), raw=True))
         self._timer = node.create_timer(flush_s, self.flush)
 
     def _writer_for(self, topic: str, conn) -> Callable[[bytes], None]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from nvhai_bringup.bag_qos import offered_qos
 from nvhai_bringup.bag_storage import DEFAULT_VERSION, BagError, messages, open_reader, open_writer
 from nvhai_bringup.bag_types import typestore
 
@@ -110,7 +111,8 @@ def repair(bag: str | Path, version: int = DEFAULT_VERSION) -> dict[str, int] | 
                     raise BagError(f"{src}: topic {topic.name} has type {topic.msgtype!r}, unknown to nvhai_msgs "
                                    "and the ROS 2 standard messages; cannot rewrite it")
                 conns[topic] = writer.add_connection(topic.name, topic.msgtype, typestore=store,
-                                                     serialization_format=topic.serialization_format)
+                                                     serialization_format=topic.serialization_format,
+                                                     offered_qos_profiles=offered_qos(topic.msgtype))
             writer.write(conns[topic], stamp, data)
             counts[topic.name] = counts.get(topic.name, 0) + 1
         writer.close()

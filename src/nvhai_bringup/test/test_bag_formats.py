@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from bag_checks import check_metadata, read_with_mcap, read_with_rosbags
+from bag_checks import check_metadata, offered_reliability, read_with_mcap, read_with_rosbags
 from real_media import DEMO_VIDEO
 
 from nvhai_bringup.bag_cli import main as bag_main
@@ -17,6 +17,7 @@ def test_bag_from_video_is_version_8_and_opens_everywhere(tmp_path, storage):
     assert bag_main(["from-video", str(DEMO_VIDEO), "--out", str(bag), "--max-side", "96", "--storage", storage]) == 0
     info = check_metadata(bag)
     assert info["storage_identifier"] == storage
+    assert offered_reliability(info) == {"/image_raw": [2]}, "a camera's QoS: best effort"
     ours = read_with_rosbags(bag)
     assert len(ours["/image_raw"]) == info["message_count"] == 230
     if storage == "mcap":
@@ -37,7 +38,7 @@ def test_bag_version_9_on_request(tmp_path):
 
 def test_recorded_bag_is_version_8_and_opens_everywhere(keypoint_bag_factory):
     bag, sent = keypoint_bag_factory("mcap")
-    check_metadata(bag)
+    assert offered_reliability(check_metadata(bag)) == {"/body_keypoints": [1], "/emotion": [1]}, "reliable"
     ours, theirs = read_with_rosbags(bag), read_with_mcap(bag)
     assert set(ours) == set(theirs) == {"/body_keypoints", "/emotion"}
     for topic in ours:
