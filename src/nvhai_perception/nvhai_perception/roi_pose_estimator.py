@@ -4,7 +4,7 @@ the frame is searched for a newcomer only every `detect_every` frames while a sl
 
 With `refresh_every` N > 1 each person's landmarks are refreshed every N frames, in turn, and in
 between their last keypoints move on at their last velocity: two people at N = 2 cost one
-landmark pass per frame, each person is measured at 15 Hz (benchmarks/multi_person.py measures
+landmark pass per frame, each person measured at half the frame rate (benchmarks/multi_person.py measures
 the agreement this costs).
 
 The Tasks PoseLandmarker (multi_pose_estimator.py) runs its person detector on every frame in
