@@ -3,29 +3,23 @@ process through its real lifecycle services (as live.launch.py and `ros2 lifecyc
 
 from __future__ import annotations
 
+import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 from lifecycle_client import LifecycleClient
 from rclpy.node import Node
-from ros_harness import make_executor, ros_context, spin_until, start_python, stop, teardown
+from ros_harness import keypoints_msg, make_executor, ros_context, spin_until, start_python, stop, teardown
+from std_msgs.msg import Header
 
 from nvhai_common.ros_conversions import sec_to_stamp
-from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
+from nvhai_msgs.msg import BodyKeypointsArray, MotionForecast
 from nvhai_predictor.node import DIAGNOSTIC_NAME
-
-W, H = 640, 480
 
 
 def frame(t: float) -> BodyKeypointsArray:
     """One person, a still body swaying a little: enough for a forecast once 2 s are in."""
-    import math
-
-    msg = BodyKeypointsArray(image_width=W, image_height=H)
-    msg.header.stamp = sec_to_stamp(t)
-    x = [300.0 + 5 * k + 10 * math.sin(t) for k in range(17)]
-    y = [100.0 + 20 * k for k in range(17)]
-    msg.people.append(BodyKeypoints(header=msg.header, person_id=1, image_width=W, image_height=H, x=x, y=y,
-                                    confidence=[1.0] * 17, score=1.0))
-    return msg
+    k = np.arange(17)
+    xy = np.stack([300.0 + 5 * k + 10 * np.sin(t), 100.0 + 20 * k], axis=1)
+    return keypoints_msg(Header(stamp=sec_to_stamp(t)), {1: xy})
 
 
 def test_transitions_gate_forecasting():
