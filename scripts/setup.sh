@@ -28,7 +28,9 @@ h=$(hash_of requirements.txt)
 if ! fresh requirements "$h"; then
   say "installing pinned dependencies (requirements.txt; log: $LOG)"
   # --progress-bar off + a log: pip's file:// index warnings would drown the output otherwise.
-  "${PIP[@]}" install --progress-bar off -r "$ROOT/requirements.txt" >>"$LOG" 2>&1 \
+  # --no-compile: byte-compiling every installed module (torch, scipy, jax …) costs ~40 s of a fresh
+  # set-up; Python compiles the modules that are imported on first use instead.
+  "${PIP[@]}" install --progress-bar off --no-compile -r "$ROOT/requirements.txt" >>"$LOG" 2>&1 \
     || { grep -v '^WARNING: Location' "$LOG" | tail -n 30; exit 1; }
   stamp requirements "$h"
 fi
