@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import array
+
 import numpy as np
 from builtin_interfaces.msg import Time
 from sensor_msgs.msg import Image
@@ -19,6 +21,12 @@ def stamp_to_sec(stamp: Time) -> float:
 def sec_to_stamp(t: float) -> Time:
     sec = int(np.floor(t))
     return Time(sec=sec, nanosec=min(round((t - sec) * 1e9), 999_999_999))
+
+
+def float32_sequence(values: np.ndarray) -> array.array:
+    """A `float32[]` message field from numpy. rosidl copies an ndarray element by element
+    (~120 µs for one 30-frame forecast's x); from an array.array it is one memory copy."""
+    return array.array("f", np.ascontiguousarray(values, dtype=np.float32).tobytes())
 
 
 def image_to_rgb(msg: Image) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
 from builtin_interfaces.msg import Duration
 from diagnostic_msgs.msg import DiagnosticArray
 from rcl_interfaces.msg import SetParametersResult
@@ -15,7 +14,7 @@ from rclpy.subscription import MessageInfo
 from std_msgs.msg import Header
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
-from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
+from nvhai_common.ros_conversions import float32_sequence, msg_to_person, stamp_to_sec
 from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
 from nvhai_common.ros_lifecycle import ManagedNode
 from nvhai_common.ros_main import run_node
@@ -77,13 +76,13 @@ def forecast_to_msg(f: PersonForecast, header: Header, period_s: float, width: i
     return MotionForecast(
         header=header, person_id=f.person_id, frame_period=Duration(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000),
         num_frames=f.future_px.shape[0], num_keypoints=NUM_KEYPOINTS, image_width=width, image_height=height,
-        x=f.future_px[:, :, 0].ravel(), y=f.future_px[:, :, 1].ravel(), model_name=model_name,
+        x=float32_sequence(f.future_px[:, :, 0]), y=float32_sequence(f.future_px[:, :, 1]), model_name=model_name,
     )
 
 
 def emotion_to_msg(f: PersonForecast, header: Header, model_name: str) -> EmotionProbabilities:
     return EmotionProbabilities(header=header, person_id=f.person_id, labels=f.labels,
-                                probabilities=f.emotion_probs.astype(np.float32), label=f.label,
+                                probabilities=float32_sequence(f.emotion_probs), label=f.label,
                                 confidence=f.confidence, model_name=model_name)
 
 
