@@ -2,9 +2,10 @@
 
 `ros2 bag play` republishes a topic with the QoS stored in the bag's `offered_qos_profiles`; an
 empty entry makes it fall back to reliable, which a best-effort camera subscriber still accepts
-but which is not what a camera offers. nvhai records images as sensor data (best effort, keep the
-last 5) and everything else reliable, and writes exactly that into the bag; `nvhai-bag play`
-reads it back the same way `ros2 bag play` does.
+but which is not what a camera offers. nvhai subscribes to images as sensor data (best effort, keep
+the last 5) and to everything else reliably, adapts to publishers that profile cannot hear (best
+effort, or latched), and writes the profiles the topic's publishers really offer into the bag;
+`nvhai-bag play` reads them back the same way `ros2 bag play` does.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ def topic_qos(msgtype: str) -> QoSProfile:
     if msgtype in IMAGE_TYPES:
         return qos_profile_sensor_data
     return QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def subscription_qos(msgtype: str, offered: Sequence[QoSProfile]) -> QoSProfile:
+    """The profile that hears every publisher offering `offered`, as rosbag2 chooses it: reliable
+    only if every publisher is reliable, transient-local (latched messages too) only if every one is."""
+    base = topic_qos(msgtype)
+    if not offered:
+        return base
+    reliable = all(p.reliability == ReliabilityPolicy.RELIABLE for p in offered)
+    latched = all(p.durability == DurabilityPolicy.TRANSIENT_LOCAL for p in offered)
+    return QoSProfile(history=base.history, depth=base.depth,
+                      reliability=base.reliability if reliable else ReliabilityPolicy.BEST_EFFORT,
+                      durability=DurabilityPolicy.TRANSIENT_LOCAL if latched else DurabilityPolicy.VOLATILE)
 
 
 def to_bag_qos(profile: QoSProfile) -> Qos:
