@@ -166,10 +166,22 @@ def _export(a: argparse.Namespace) -> None:
     print(f"exported {contract.model_name} to {a.out}{note}")
 
 
+def _pct(x: float | None, sign: str = "") -> str:
+    return "n/a" if x is None else f"{100 * x:{sign}.1f}%"
+
+
 def _evaluate(a: argparse.Namespace) -> None:
     from nvhai_training.evaluate import evaluate
 
     result = evaluate(a.model, a.keypoints, a.stride, a.clips, group_by=a.group_by)
+    if a.label_switches:
+        from nvhai_predictor.model_runner import ModelRunner
+        from nvhai_training.keypoint_dataset import load_clips
+        from nvhai_training.label_stability import label_switches
+
+        clips = load_clips(a.keypoints)
+        result["label_switches"] = label_switches(ModelRunner(a.model, threads=1),
+                                                  {k: clips[k] for k in (a.clips or sorted(clips))})
     if a.plot:
         from nvhai_training.plots import confusion_matrix, group_bars
 
@@ -183,10 +195,12 @@ def _evaluate(a: argparse.Namespace) -> None:
             m = result[name]
             print(f"{name:18s} MAE {m['mae']:.4f}  " + "  ".join(f"@{h} {m[f'mae_{h}']:.4f}" for h in (5, 10, 20, 30)))
         print(f"accuracy {result['model_metrics']['accuracy']}; improvement vs zero-velocity "
-              f"{100 * result['improvement_vs_zero_velocity']:.1f}%; positive_rate {result['positive_rate']}")
+              f"{_pct(result['improvement_vs_zero_velocity'])}; positive_rate {result['positive_rate']}")
+        for smoothing, m in result.get("label_switches", {}).items():
+            print(f"top-label switches ({smoothing}): {m['per_min']} per minute over {m['minutes']:.1f} min")
         for g, m in result.get("groups", {}).items():
             print(f"  {g:24s} {m['windows']:6d} windows  MAE {m['model_metrics']['mae']:.4f}  zero-velocity "
-                  f"{m['zero_velocity']['mae']:.4f}  ({100 * m['improvement_vs_zero_velocity']:+.1f}%)  "
+                  f"{m['zero_velocity']['mae']:.4f}  ({_pct(m['improvement_vs_zero_velocity'], '+')})  "
                   f"positive_rate {m['positive_rate']}")
 
 
@@ -296,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stride", type=int, default=1)
     p.add_argument("--group-by", help="per-group metrics: prefix (CMU subject, Bandai dataset) or a metadata field")
     p.add_argument("--plot", type=Path, help="per-group bar plot (.png) and, with labels, <name>_confusion.png")
+    p.add_argument("--label-switches", action="store_true",
+                   help="also stream each clip through the live predictor (smoothed and raw) and report /emotion's "
+                        "top-label switches per minute (label_switches)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_evaluate)
 

@@ -3,7 +3,7 @@
 JSON keys (stable, documented in README.md):
   model, keypoints, clips, windows, stride,
   model_metrics / zero_velocity / constant_velocity: {mae, mae_5, mae_10, mae_20, mae_30},
-  model_metrics.accuracy (null without labels), improvement_vs_zero_velocity (1 - mae/mae_zv),
+  model_metrics.accuracy (null without labels), improvement_vs_zero_velocity (1 - mae/mae_zv; null when mae_zv is 0),
   labels, emotion_distribution (share of windows per argmax label), positive_rate (share of windows
   whose top label is not "neutral" with probability >= 0.5), emotion: {recall per label, confusion
   (rows: true label, columns: predicted; [] without labels), not_neutral_recall (share of windows labelled
@@ -84,7 +84,8 @@ def _forecast_block(future: np.ndarray, windows: Windows, t_out: int) -> dict:
     zv = forecast_metrics(zero_velocity(windows.inputs, t_out), windows.targets)
     cv = forecast_metrics(constant_velocity(windows.inputs, t_out), windows.targets)
     return {"windows": len(windows), "model_metrics": model_metrics, "zero_velocity": zv, "constant_velocity": cv,
-            "improvement_vs_zero_velocity": 1.0 - model_metrics["mae"] / zv["mae"]}
+            # null when zero-velocity is exact (nobody moved): there is nothing to improve on
+            "improvement_vs_zero_velocity": 1.0 - model_metrics["mae"] / zv["mae"] if zv["mae"] > 0 else None}
 
 
 def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, clips: list[str] | None = None,
