@@ -11,14 +11,13 @@
 set -euo pipefail
 SHARED=${SHARED:-../shared/data}
 WORK=${WORK:-runs/default}
-EPOCHS=${EPOCHS:-10}
 VIEWS=${VIEWS:-8}
-BANDAI_STRIDE=${BANDAI_STRIDE:-8}
 SYNTH=${SYNTH:-9000}
 FOLDS_PARALLEL=${FOLDS_PARALLEL:-2}
 T="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train"
 PY="${NVHAI_VENV:-$PWD/.venv}/bin/python"
 RECIPES="$(cd "$(dirname "$0")" && pwd)"
+source "$RECIPES/recipe_args.sh"   # ARGS, fold_data, EPOCHS, BANDAI_STRIDE
 SHARED="$(cd "$SHARED" && pwd)"
 mkdir -p "$WORK"
 cd "$WORK"
@@ -34,17 +33,13 @@ $T label --keypoints bvh.npz --out bvh.npz
 $T synth --count "$SYNTH" --seed 1 --out synth.npz
 $T synth --count 3000 --seed 99 --out synth_test.npz
 
-ARGS=(--arch residual_linear --epochs "$EPOCHS" --batch-size 128 --loss mse+l1 --bone-augment 0.15 --class-weights
-      --label-smoothing 0.05 --eval-every 5 --threads 1 --test synth_test.npz --test-stride 3)
-
 fold() {  # fold SUBJECT: train without that CMU subject and without the held-out Bandai clips, then score
   local s=$1 d=fold_$1
   mkdir -p "$d"
   $T split --keypoints cmu.npz --by prefix --test-groups "$s" --out-train "$d/cmu_train.npz" --out-test "$d/cmu_test.npz"
   $T split --keypoints bvh.npz --by prefix --test-groups "$s" --out-train "$d/bvh_train.npz" --out-test "$d/bvh_test.npz"
-  # Bandai's forecast loss weighs 0.2 (its walks alone made CMU forecasts worse); procedural: emotion only.
-  $T train "${ARGS[@]}" --train "$d/cmu_train.npz" "$d/bvh_train.npz@2" "bandai_train.npz@$BANDAI_STRIDE:0.2" \
-    synth.npz:0 --out "$d" > "$d/train.log" 2>&1
+  # shellcheck disable=SC2046
+  $T train "${ARGS[@]}" --train $(fold_data "$d") --out "$d" > "$d/train.log" 2>&1
   $T export --checkpoint "$d/model.pt" --name "nvhai-residual_linear-v2-without-$s" --out "$d/model.onnx"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/cmu_test.npz" --json > "$d/eval_cmu.json"
   for part in d1 d2; do
