@@ -129,6 +129,14 @@ def load_checkpoint(path: str | Path) -> tuple[nn.Module, dict]:
     return model, config
 
 
+def flush_subnormals() -> None:
+    """Treat subnormal floats as zero on the CPU. Weight decay drives weights and Adam's moment estimates
+    towards zero; once many are subnormal, each CPU operation on them is 10-15x slower. This happened to
+    the paper's MLP here: about 1,900 training windows/s fell to 130 by epoch 9. Values that small do
+    not change a forecast."""
+    torch.set_flush_denormal(True)
+
+
 def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out_dir: str | Path,
           init: str | Path | None = None, progress: bool = True) -> dict:
     """Train, log to out_dir/log.csv, save out_dir/model.pt; returns the last test metrics."""
@@ -140,6 +148,7 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
     torch.manual_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
+    flush_subnormals()
     device = pick_device(config.device)
     rng = np.random.default_rng(config.seed)
     n_labels = len(config.labels)
