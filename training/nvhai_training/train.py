@@ -133,7 +133,7 @@ def flush_subnormals() -> None:
     """Treat subnormal floats as zero on the CPU. Weight decay drives weights and Adam's moment estimates
     towards zero; once many are subnormal, each CPU operation on them is 10-15x slower. This happened to
     the paper's MLP here: about 1,900 training windows/s fell to 130 by epoch 9. Values that small do
-    not change a forecast."""
+    not change a forecast. (It stays on for the rest of the process; torch has no getter to restore it.)"""
     torch.set_flush_denormal(True)
 
 
