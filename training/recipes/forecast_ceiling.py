@@ -23,10 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from nvhai_training.keypoint_dataset import Windows, load_clips, make_windows
+from nvhai_training.metrics import forecast_metrics, zero_velocity
+from nvhai_training.protocol import groups
 
 
 def _mae(pred: np.ndarray, truth: np.ndarray) -> float:
-    return float(np.abs(pred - truth).mean())
+    return forecast_metrics(pred, truth)["mae"]
 
 
 def _per_coordinate(w: Windows) -> tuple[np.ndarray, np.ndarray]:
@@ -64,14 +66,13 @@ def full_pose_ridge_leave_one_clip_out(w: Windows, ridge: float = 100.0, frames:
 
 
 def ceilings(clips: dict[str, np.ndarray]) -> dict[str, dict]:
-    subjects = sorted({name.split("_")[0] for name in clips})
     shared = fit_shared_linear(make_windows(clips))
     out = {}
-    for s in subjects:
-        w = make_windows({k: v for k, v in clips.items() if k.split("_")[0] == s})
+    for s, names in groups(list(clips), "prefix").items():
+        w = make_windows({k: clips[k] for k in names})
         if not len(w):
             continue
-        zv = _mae(np.broadcast_to(w.inputs[:, -1:], w.targets.shape), w.targets)
+        zv = _mae(zero_velocity(w.inputs, w.targets.shape[1]), w.targets)
         out[s] = {"windows": len(w), "clips": len(np.unique(w.clip_index)), "zero_velocity_mae": zv,
                   "shared_linear_in_sample": 1 - _mae(apply_shared_linear(w, fit_shared_linear(w)), w.targets) / zv,
                   "shared_linear_all_subjects_in_sample": 1 - _mae(apply_shared_linear(w, shared), w.targets) / zv,
