@@ -173,15 +173,7 @@ def _pct(x: float | None, sign: str = "") -> str:
 def _evaluate(a: argparse.Namespace) -> None:
     from nvhai_training.evaluate import evaluate
 
-    result = evaluate(a.model, a.keypoints, a.stride, a.clips, group_by=a.group_by)
-    if a.label_switches:
-        from nvhai_predictor.model_runner import ModelRunner
-        from nvhai_training.keypoint_dataset import load_clips
-        from nvhai_training.label_stability import label_switches
-
-        clips = load_clips(a.keypoints)
-        result["label_switches"] = label_switches(ModelRunner(a.model, threads=1),
-                                                  {k: clips[k] for k in (a.clips or sorted(clips))})
+    result = evaluate(a.model, a.keypoints, a.stride, a.clips, group_by=a.group_by, switches=a.label_switches)
     if a.plot:
         from nvhai_training.plots import confusion_matrix, group_bars
 

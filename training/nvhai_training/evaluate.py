@@ -9,7 +9,8 @@ JSON keys (stable, documented in README.md):
   (rows: true label, columns: predicted; [] without labels), not_neutral_recall (share of windows labelled
   with a positive display whose top label is a positive display with p >= 0.5), neutral_positive_rate
   (positive_rate over the windows labelled neutral)},
-  groups (with --group-by): per group the same forecast metrics, windows, emotion_distribution, positive_rate.
+  groups (with --group-by): per group the same forecast metrics, windows, emotion_distribution, positive_rate,
+  label_switches (with --label-switches): {ema | raw: {per_min, minutes, clips, clips_at_most_6_per_min}}.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tqdm import tqdm
 from nvhai_predictor.contract import NEUTRAL_LABEL
 from nvhai_predictor.model_runner import ModelRunner
 from nvhai_training.keypoint_dataset import Windows, load_clips, load_labels, load_metadata, make_windows
+from nvhai_training.label_stability import label_switches
 from nvhai_training.metrics import accuracy, constant_velocity, forecast_metrics, zero_velocity
 from nvhai_training.protocol import group_of
 
@@ -89,7 +91,8 @@ def _forecast_block(future: np.ndarray, windows: Windows, t_out: int) -> dict:
 
 
 def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, clips: list[str] | None = None,
-             progress: bool = True, group_by: str | None = None) -> dict:
+             progress: bool = True, group_by: str | None = None, switches: bool = False) -> dict:
+    """`switches`: also stream every clip through the live predictor (label_stability.py)."""
     from nvhai_predictor.contract import EMOTION_LABELS
 
     runner = ModelRunner(str(model_path), threads=0)
@@ -111,6 +114,8 @@ def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, cli
     result["model_metrics"]["accuracy"] = accuracy_by_name(probs, windows.labels, list(c.labels), EMOTION_LABELS)
     result.update(emotion_figures(probs, list(c.labels)))
     result["emotion"] = recall_figures(probs, windows.labels, list(c.labels), EMOTION_LABELS)
+    if switches:
+        result["label_switches"] = label_switches(runner, data)
     if group_by:
         metadata = load_metadata(keypoints)
         names = sorted(data)
