@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -129,17 +131,30 @@ def load_checkpoint(path: str | Path) -> tuple[nn.Module, dict]:
     return model, config
 
 
-def flush_subnormals() -> None:
-    """Treat subnormal floats as zero on the CPU. Weight decay drives weights and Adam's moment estimates
-    towards zero; once many are subnormal, each CPU operation on them is 10-15x slower. This happened to
-    the paper's MLP here: about 1,900 training windows/s fell to 130 by epoch 9. Values that small do
-    not change a forecast. (It stays on for the rest of the process; torch has no getter to restore it.)"""
+@contextmanager
+def flushed_subnormals() -> Iterator[None]:
+    """Treat subnormal floats as zero on the CPU while training. Weight decay drives weights and Adam's
+    moment estimates towards zero; once many are subnormal, each CPU operation on them is 10-15x slower.
+    This happened to the paper's MLP here: about 1,900 training windows/s fell to 130 by epoch 9. Values
+    that small do not change a forecast. The previous state comes back afterwards: it is process-wide CPU
+    state, and other code in the process (hypothesis, numpy users) needs IEEE subnormals."""
+    was_on = torch.tensor([1e-39]).item() == 0.0  # torch has no getter; a flushed subnormal reads 0
     torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(was_on)
 
 
 def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out_dir: str | Path,
           init: str | Path | None = None, progress: bool = True) -> dict:
     """Train, log to out_dir/log.csv, save out_dir/model.pt; returns the last test metrics."""
+    with flushed_subnormals():
+        return _train(config, train_set, test_set, out_dir, init, progress)
+
+
+def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out_dir: str | Path,
+           init: str | Path | None, progress: bool) -> dict:
     check_windows(train_set, "training data")
     if test_set is not None and len(test_set):
         check_windows(test_set, "test data")
@@ -148,7 +163,6 @@ def train(config: TrainConfig, train_set: Windows, test_set: Windows | None, out
     torch.manual_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
-    flush_subnormals()
     device = pick_device(config.device)
     rng = np.random.default_rng(config.seed)
     n_labels = len(config.labels)
