@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 # Extra nvhai-demo arguments, e.g. make demo DEMO_ARGS="--no-gif --video clip.mp4".
 DEMO_ARGS ?=
+# Test processes (pytest-xdist, one test file per process at a time; each gets its own ROS domain): 0 = serial.
+TEST_JOBS ?= 2
 
 .PHONY: setup demo test lint benchmark clean
 
@@ -17,7 +19,7 @@ lint: setup
 
 test: setup
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 # Each benchmark's --json goes to benchmarks/results/NAME.json (kept only when the script succeeds);
 # the README's benchmark tables are rendered from those files.
