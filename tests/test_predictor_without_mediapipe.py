@@ -53,6 +53,7 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # a venv, a pip install and the predictor's suite: about 80 s on 2 idle cores
 def test_predictor_installs_and_passes_its_tests_without_mediapipe_or_opencv(tmp_path):
     msgs_build = Path(sys.prefix) / "build" / "nvhai_msgs"
     if not (msgs_build / "cmake_install.cmake").is_file():

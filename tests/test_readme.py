@@ -72,6 +72,7 @@ def port_is_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+@pytest.mark.timeout(900)  # its block's own limit is 600 s, and the first test using the fixture sets it up
 def test_quick_start(workspace):
     # `make demo` as written; DEMO_ARGS (read by the Makefile) skips the GIF, the slowest output.
     out = run_block("quick-start", workspace, 600, DEMO_ARGS="--no-gif")
@@ -89,6 +90,7 @@ def test_live_view_and_echo(workspace):
     assert re.search(r"^header\.stamp\.sec,.*,probabilities\.0,", out, re.M), out[-2000:]
 
 
+@pytest.mark.timeout(900)  # its block's own limit is 400 s; on a loaded machine it can pass 300 s
 def test_bags(workspace):
     if not port_is_free(8080):
         pytest.skip("port 8080 is taken on this machine: the README's `nvhai-demo --serve` needs it")
@@ -98,6 +100,7 @@ def test_bags(workspace):
     assert (workspace / "clip_bag").is_dir()
 
 
+@pytest.mark.timeout(900)  # its block's own limit is 600 s (about 80 s on 2 idle cores)
 def test_training(workspace):
     if not (SHARED / "data" / "cmu_mocap" / "bvh").is_dir():
         pytest.skip("../shared/data/cmu_mocap is absent: the README's training block needs it")
