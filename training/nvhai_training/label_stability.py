@@ -1,5 +1,6 @@
 """How often the live /emotion stream changes its top label: clips streamed through the predictor's
-own Forecaster (window, validation, per-person smoothing), frame by frame at the model's rate."""
+own Forecaster (window, validation) frame by frame at the model's rate, its output read raw and through
+the predictor's EmotionSmoother with the default time constant."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
+from nvhai_predictor.emotion_smoothing import EmotionSmoother
+from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner
 from nvhai_predictor.window import WindowConfig
 
@@ -16,34 +18,42 @@ SIDE_PX = 1000
 MAX_SWITCHES_PER_MIN = 6.0  # the product goal for a clip of one style
 
 
-def _top_labels(runner: ModelRunner, clip: np.ndarray, smoothing: str, rate_hz: float) -> list[str]:
+def _raw_forecasts(runner: ModelRunner, clip: np.ndarray, rate_hz: float) -> list[PersonForecast]:
+    """The clip streamed frame by frame through a Forecaster with unsmoothed emotion."""
     window = WindowConfig(frames=runner.contract.input_frames, rate_hz=rate_hz)
-    forecaster = Forecaster(runner, ForecasterConfig(window=window, emotion_smoothing=smoothing))
+    forecaster = Forecaster(runner, ForecasterConfig(window=window, emotion_smoothing="raw"))
     conf = clip[..., 2] if clip.shape[-1] == 3 else np.ones(clip.shape[:2], np.float32)
-    labels = []
+    forecasts = []
     for i, (xy, c) in enumerate(zip(clip[..., :2] * SIDE_PX, conf, strict=True)):
         result = forecaster.step(i / rate_hz, [Observation(0, xy.astype(np.float32), c.astype(np.float32))],
                                  SIDE_PX, SIDE_PX)
-        labels.extend(f.label for f in result.forecasts)
-    return labels
+        forecasts.extend(result.forecasts)
+    return forecasts
+
+
+def _top_labels(forecasts: list[PersonForecast]) -> dict[str, list[str]]:
+    """Top label per forecast, raw and through the predictor's default smoothing (the model runs once)."""
+    smoother = EmotionSmoother("ema", ForecasterConfig().emotion_time_constant_s)
+    return {"ema": [f.labels[int(np.argmax(smoother.update(f.person_id, f.stamp, f.emotion_probs)))]
+                    for f in forecasts],
+            "raw": [f.label for f in forecasts]}
 
 
 def label_switches(runner: ModelRunner, clips: dict[str, np.ndarray]) -> dict[str, dict]:
     """{"ema" | "raw": {per_min, minutes, clips, clips_at_most_6_per_min}}: switches of the top label per
     minute of /emotion over all clips, and the share of clips at most MAX_SWITCHES_PER_MIN."""
     rate = runner.contract.fps
-    out = {}
-    for smoothing in ("ema", "raw"):
-        switches, minutes, per_clip = 0, 0.0, []
-        for clip in clips.values():
-            labels = _top_labels(runner, clip, smoothing, rate)
+    totals = {mode: {"switches": 0, "minutes": 0.0, "per_clip": []} for mode in ("ema", "raw")}
+    for clip in clips.values():
+        for mode, labels in _top_labels(_raw_forecasts(runner, clip, rate)).items():
             if len(labels) < 2:
                 continue
             n, m = sum(a != b for a, b in pairwise(labels)), len(labels) / rate / 60
-            switches, minutes = switches + n, minutes + m
-            per_clip.append(n / m)
-        out[smoothing] = {"per_min": switches / minutes if minutes else None, "minutes": minutes,
-                          "clips": len(per_clip),
-                          "clips_at_most_6_per_min": float(np.mean(np.array(per_clip) <= MAX_SWITCHES_PER_MIN))
-                          if per_clip else None}
-    return out
+            t = totals[mode]
+            t["switches"], t["minutes"] = t["switches"] + n, t["minutes"] + m
+            t["per_clip"].append(n / m)
+    return {mode: {"per_min": t["switches"] / t["minutes"] if t["minutes"] else None, "minutes": t["minutes"],
+                   "clips": len(t["per_clip"]),
+                   "clips_at_most_6_per_min": float(np.mean(np.array(t["per_clip"]) <= MAX_SWITCHES_PER_MIN))
+                   if t["per_clip"] else None}
+            for mode, t in totals.items()}
