@@ -251,8 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("split", help="train/test split holding out whole groups")
     p.add_argument("--keypoints", required=True)
     p.add_argument("--by", default="clip",
-                   help="clip | prefix (CMU subject 001..005, Bandai dataset bandai1/2) | a metadata field "
-                        "(content, style, dataset)")
+                   help="clip | person (CMU subject 001..131, MSRC-12 msrc12_s01..s29, Bandai dataset) | prefix "
+                        "(the key up to its first '_') | a metadata field (content, style, dataset, action)")
     p.add_argument("--test-groups", nargs="*", help="the held-out groups (default: a random --test-fraction of them)")
     p.add_argument("--test-fraction", type=float, default=0.2)
     p.add_argument("--seed", type=int, default=0)
@@ -300,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keypoints", required=True)
     p.add_argument("--clips", nargs="*", help="only these clips")
     p.add_argument("--stride", type=int, default=1)
-    p.add_argument("--group-by", help="per-group metrics: prefix (CMU subject, Bandai dataset) or a metadata field")
+    p.add_argument("--group-by", help="per-group metrics: person (CMU subject, MSRC-12 subject, Bandai dataset), prefix, "
+                   "or a metadata field (content, action, …)")
     p.add_argument("--plot", type=Path, help="per-group bar plot (.png) and, with labels, <name>_confusion.png")
     p.add_argument("--label-switches", action="store_true",
                    help="also stream each clip through the live predictor (smoothed and raw) and report /emotion's "

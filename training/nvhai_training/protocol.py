@@ -2,8 +2,9 @@
 and splits that hold whole groups out.
 
 A forecaster is deployed on people it never saw, so its numbers must come from groups it never
-saw: CMU by subject (`001_*` … `005_*`: the clip-name prefix), Bandai Namco by dataset or content
-(its actors are not identified per clip). A clip split is kept for comparison only.
+saw: CMU by subject (`001_*` … `131_*`: the clip-name prefix), MSRC-12 by subject (`msrc12_s07_*`),
+Bandai Namco by dataset or content (its actors are not identified per clip). `person` groups every file
+by who moves in it. A clip split is kept for comparison only.
 """
 
 from __future__ import annotations
@@ -11,17 +12,34 @@ from __future__ import annotations
 import numpy as np
 
 PREFIX = "prefix"  # the clip name up to its first "_": a CMU subject ("002"), a Bandai dataset ("bandai2")
+PERSON = "person"  # who moves: a CMU subject ("002", "131"), an MSRC-12 subject ("msrc12_s07"), a Bandai dataset
+MSRC12 = "msrc12"
+
+
+def person_of(name: str) -> str:
+    """The person in clip `name`. MSRC-12 keys are `msrc12_s<NN>_g<GG>_…` (22 people); CMU keys
+    `<subject>_<take>[_v<view>]`; Bandai's three actors per dataset are not told apart, so a Bandai
+    clip's person is its dataset (`bandai1`, `bandai2`)."""
+    head, _, rest = name.partition("_")
+    if head == MSRC12:
+        subject = rest.split("_", 1)[0]
+        if not (len(subject) == 3 and subject[0] == "s" and subject[1:].isdigit()):
+            raise ValueError(f"clip '{name}': an MSRC-12 key must be msrc12_s<NN>_…")
+        return f"{MSRC12}_{subject}"
+    return head
 
 
 def group_of(name: str, by: str, metadata: dict[str, dict] | None = None) -> str:
-    """The group of clip `name`: "clip" (itself), "prefix", or any metadata field (content, style, dataset);
-    clips without that field fall back to their prefix."""
+    """The group of clip `name`: "clip" (itself), "person", "prefix", or any metadata field (content, style,
+    dataset); clips without that field fall back to their person."""
     if by == "clip":
         return name
+    if by == PERSON:
+        return person_of(name)
     meta = (metadata or {}).get(name, {})
     if by != PREFIX and by in meta:
         return str(meta[by])
-    return name.split("_", 1)[0]
+    return person_of(name) if by != PREFIX else name.split("_", 1)[0]
 
 
 def groups(names: list[str], by: str, metadata: dict[str, dict] | None = None) -> dict[str, list[str]]:
