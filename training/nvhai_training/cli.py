@@ -145,7 +145,9 @@ def _train(a: argparse.Namespace) -> None:
     config = TrainConfig(arch=a.arch, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, eval_every=a.eval_every,
                          seed=a.seed, threads=a.threads, optimizer=a.optimizer, weight_decay=a.weight_decay,
                          device=a.device, forecast_loss=a.loss, bone_augment=a.bone_augment,
-                         label_smoothing=a.label_smoothing, class_weights=a.class_weights)
+                         label_smoothing=a.label_smoothing, class_weights=a.class_weights,
+                         velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
+                         lr_schedule=a.lr_schedule)
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
@@ -281,6 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loss", choices=["mse", "mse+l1"], default="mse", help="forecast loss (scored as MAE)")
     p.add_argument("--bone-augment", type=float, default=0.0,
                    help="randomise shoulder/hip widths by up to this fraction (e.g. 0.15)")
+    p.add_argument("--x-scale-augment", type=float, default=0.0,
+                   help="randomise the body's width in the image by up to this fraction (camera yaw; e.g. 0.2)")
+    p.add_argument("--input-noise", type=float, default=0.0,
+                   help="Gaussian noise (std, normalised units) on the observed window only (e.g. 0.005: Kinect jitter)")
+    p.add_argument("--velocity-loss", type=float, default=0.0,
+                   help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
+    p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--class-weights", action="store_true", help="weight CE by inverse label frequency")
     p.add_argument("--seed", type=int, default=0)

@@ -9,8 +9,11 @@ Labels mean what the robot should answer, not what the actor felt:
 Everything else stays unlabeled: the forecast still trains on it, the emotion head does not.
 
 Bandai Namco (../shared/data/bandai_namco, CC BY-NC 4.0): label = f(content, style) below.
-CMU (../shared/data/cmu_mocap, subjects 01, 02, 03, 05): by subject, from the database's
-subject descriptions, clip by clip in CMU_CLIPS.
+CMU (../shared/data/cmu_mocap, subjects 01, 02, 03, 05; cmu_subject131): by subject, from the
+database's subject descriptions, in CMU_SUBJECTS.
+MSRC-12 (../shared/data/msrc12, 22 people, 12 gestures): by gesture id, from the gestures' own
+descriptions, in MSRC12_GESTURES. A clip is one person repeating one gesture ~10 times with rest
+poses between; the whole clip carries the gesture's label (the rests belong to their clip).
 """
 
 from __future__ import annotations
@@ -72,7 +75,37 @@ CMU_SUBJECTS: dict[str, tuple[str, str | None]] = {
     "003": ("walking on uneven terrain", NEUTRAL),
     "005": ("modern dance (expressive arms, turns, jumps): a performance, neither a display addressed to the "
             "robot nor neutral — unlabeled", None),
+    "131": ("Michael Jackson styled motions: start, walk, hop, stop (a dance-style performance) — unlabeled", None),
 }
+
+
+# MSRC-12 gesture id -> (the dataset's own description, label). Fixed from these descriptions before
+# any model was scored on MSRC-12: both arms raised above the head or beating up and down are the card's
+# "both hands up or pumping"; every other gesture (ducking, pushing, goggles, winding up, shooting,
+# bowing, throwing, protesting, changing weapon, kicking) is no positive display addressed to the robot.
+MSRC12_GESTURES: dict[int, tuple[str, str]] = {
+    1: ("lift outstretched arms: both arms raised sideways above the head ('start music / raise volume')",
+        ENTHUSIASTIC),
+    2: ("duck: crouch", NEUTRAL),
+    3: ("push right", NEUTRAL),
+    4: ("goggles: hands to the eyes", NEUTRAL),
+    5: ("wind it up", NEUTRAL),
+    6: ("shoot", NEUTRAL),
+    7: ("bow", NEUTRAL),
+    8: ("throw", NEUTRAL),
+    9: ("had enough: hands to the head ('protest the music')", NEUTRAL),
+    10: ("change weapon", NEUTRAL),
+    11: ("beat both: both arms beating up and down ('move up the tempo')", ENTHUSIASTIC),
+    12: ("kick", NEUTRAL),
+}
+MSRC12_DATASET = "MSRC-12"
+
+
+def msrc12_label(gesture_id: int) -> str:
+    """Label of an MSRC-12 clip from its metadata's `gesture_id` (1..12); ValueError for any other id."""
+    if gesture_id not in MSRC12_GESTURES:
+        raise ValueError(f"MSRC-12 gesture_id {gesture_id!r} is not one of 1..12")
+    return MSRC12_GESTURES[gesture_id][1]
 
 
 def cmu_label(clip: str) -> str | None:
@@ -82,14 +115,18 @@ def cmu_label(clip: str) -> str | None:
 
 
 def label_clips(names: list[str], metadata: dict[str, dict]) -> dict[str, str]:
-    """clip -> label for every clip this table knows (Bandai by its metadata, CMU by name)."""
+    """clip -> label for every clip this table knows (Bandai and MSRC-12 by their metadata, CMU by name)."""
     out = {}
     for name in names:
-        meta = metadata.get(name)
-        if meta and "content" in meta and "style" in meta:
+        meta = metadata.get(name) or {}
+        if name.split("_", 1)[0].isdigit():  # CMU keys: <subject>_<take>; their metadata has no Bandai style
+            label = cmu_label(name)
+        elif meta.get("dataset") == MSRC12_DATASET:
+            label = msrc12_label(meta["gesture_id"])
+        elif "content" in meta and "style" in meta:
             label = bandai_label(meta["content"], meta["style"])
         else:
-            label = cmu_label(name)
+            label = None
         if label is not None:
             out[name] = label
     return out

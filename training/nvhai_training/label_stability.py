@@ -1,6 +1,7 @@
-"""How often the live /emotion stream changes its top label: clips streamed through the predictor's
-own Forecaster (window, validation) frame by frame at the model's rate, its output read raw and through
-the predictor's EmotionSmoother with the default time constant."""
+"""How often the live /emotion stream changes its top label, and how often the avatar would start a
+gesture: clips streamed through the predictor's own Forecaster (window, validation) frame by frame at
+the model's rate, its output read raw and through the predictor's EmotionSmoother with the default time
+constant, and each top label put to the avatar's own rule (a confident label, sustained: gesture_onset.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from nvhai_bringup.gesture_onset import GestureOnset
+from nvhai_bringup.response_policy import ResponsePolicy, wanted_gesture
 from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner
@@ -31,29 +34,42 @@ def _raw_forecasts(runner: ModelRunner, clip: np.ndarray, rate_hz: float) -> lis
     return forecasts
 
 
-def _top_labels(forecasts: list[PersonForecast]) -> dict[str, list[str]]:
-    """Top label per forecast, raw and through the predictor's default smoothing (the model runs once)."""
+def _top_labels(forecasts: list[PersonForecast]) -> dict[str, tuple[list[str], int]]:
+    """(top label per forecast, gestures the avatar would start), raw and through the predictor's default
+    smoothing (the model runs once)."""
     smoother = EmotionSmoother("ema", ForecasterConfig().emotion_time_constant_s)
-    return {"ema": [f.labels[int(np.argmax(smoother.update(f.person_id, f.stamp, f.emotion_probs)))]
-                    for f in forecasts],
-            "raw": [f.label for f in forecasts]}
+    policy = ResponsePolicy()
+    out = {}
+    for mode in ("ema", "raw"):
+        onset = GestureOnset(policy.sustain_s)
+        labels = []
+        for f in forecasts:
+            probs = smoother.update(f.person_id, f.stamp, f.emotion_probs) if mode == "ema" else f.emotion_probs
+            best = int(np.argmax(probs))
+            labels.append(f.labels[best])
+            onset.update(f.person_id, f.stamp, wanted_gesture(f.labels[best], float(probs[best]),
+                                                              policy.min_confidence))
+        out[mode] = (labels, onset.onsets)
+    return out
 
 
 def label_switches(runner: ModelRunner, clips: dict[str, np.ndarray]) -> dict[str, dict]:
-    """{"ema" | "raw": {per_min, minutes, clips, clips_at_most_6_per_min}}: switches of the top label per
-    minute of /emotion over all clips, and the share of clips at most MAX_SWITCHES_PER_MIN."""
+    """{"ema" | "raw": {per_min, gestures_per_min, minutes, clips, clips_at_most_6_per_min}}: switches of the
+    top label per minute of /emotion over all clips, gestures the avatar would start per minute, and the
+    share of clips at most MAX_SWITCHES_PER_MIN."""
     rate = runner.contract.fps
-    totals = {mode: {"switches": 0, "minutes": 0.0, "per_clip": []} for mode in ("ema", "raw")}
+    totals = {mode: {"switches": 0, "gestures": 0, "minutes": 0.0, "per_clip": []} for mode in ("ema", "raw")}
     for clip in clips.values():
-        for mode, labels in _top_labels(_raw_forecasts(runner, clip, rate)).items():
+        for mode, (labels, gestures) in _top_labels(_raw_forecasts(runner, clip, rate)).items():
             if len(labels) < 2:
                 continue
             n, m = sum(a != b for a, b in pairwise(labels)), len(labels) / rate / 60
             t = totals[mode]
-            t["switches"], t["minutes"] = t["switches"] + n, t["minutes"] + m
+            t["switches"], t["gestures"], t["minutes"] = t["switches"] + n, t["gestures"] + gestures, t["minutes"] + m
             t["per_clip"].append(n / m)
-    return {mode: {"per_min": t["switches"] / t["minutes"] if t["minutes"] else None, "minutes": t["minutes"],
-                   "clips": len(t["per_clip"]),
+    return {mode: {"per_min": t["switches"] / t["minutes"] if t["minutes"] else None,
+                   "gestures_per_min": t["gestures"] / t["minutes"] if t["minutes"] else None,
+                   "minutes": t["minutes"], "clips": len(t["per_clip"]),
                    "clips_at_most_6_per_min": float(np.mean(np.array(t["per_clip"]) <= MAX_SWITCHES_PER_MIN))
                    if t["per_clip"] else None}
             for mode, t in totals.items()}

@@ -1,7 +1,11 @@
 """Training loop: loss = MSE(forecast) + 0.3 * CE(emotion, masked for unlabeled windows), Adam.
 
-`forecast_loss="mse+l1"` adds the L1 error the forecast is scored with (MAE); `bone_augment`
-randomises shoulder/hip widths per sample (converters and MediaPipe disagree on them).
+`forecast_loss="mse+l1"` adds the L1 error the forecast is scored with (MAE), `velocity_loss` an L1 on
+frame-to-frame change (siMLPe's: a forecast must move like the person, not only end near them);
+`bone_augment` randomises shoulder/hip widths per sample (converters, Kinect and MediaPipe disagree on
+them), `x_scale_augment` the body's width in the image (a camera yawed by up to ~35° foreshortens it),
+`input_noise` adds Gaussian jitter to the observed window only (Kinect joints jitter by ~2 cm; the
+model must forecast the motion, not the noise).
 
 Pretraining and finetuning are the same call; finetuning starts from `init` (a checkpoint of the
 same architecture). The test MAE (and the zero-velocity baseline on the same windows) is logged
@@ -53,6 +57,10 @@ class TrainConfig:
     bone_augment: float = 0.0  # max relative change of shoulder / hip half-widths, 0 = off
     label_smoothing: float = 0.0
     class_weights: bool = False  # weight CE by inverse class frequency of the labelled windows
+    velocity_loss: float = 0.0  # weight of the L1 error of frame-to-frame change (0 = off)
+    x_scale_augment: float = 0.0  # max relative change of the pose's width in the image, 0 = off
+    input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
+    lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
 
 
 def pick_device(name: str) -> torch.device:
@@ -88,6 +96,13 @@ def widen(x: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
             delta = (x[:, :, side] - mid) * (f[:, None, None] - 1)
             x[:, :, list(_CHAINS[side])] += delta[:, :, None]
     return x
+
+def scale_x(x: torch.Tensor, factor: torch.Tensor) -> torch.Tensor:
+    """Scale (B, T, 17, 2) normalised poses' x by factor (B,): a yawed camera sees a narrower body."""
+    x = x.clone()
+    x[..., 0] *= factor[:, None, None]
+    return x
+
 
 def mirror(x: torch.Tensor) -> torch.Tensor:
     """Mirror (B, T, 17, 2) normalised poses left<->right."""
@@ -181,6 +196,8 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
     groups = [{"params": [p for n, p in model.named_parameters() if n not in free]},
               {"params": [p for n, p in model.named_parameters() if n in free], "weight_decay": 0.0}]
     optimizer = opt_class([g for g in groups if g["params"]], lr=lr, weight_decay=config.weight_decay)
+    steps = config.epochs * max(1, -(-len(train_set) // config.batch_size))
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if config.lr_schedule == "cosine" else None
     x_all = torch.from_numpy(train_set.inputs)
     y_all = torch.from_numpy(train_set.targets)
     l_all = torch.from_numpy(train_set.labels)
@@ -216,12 +233,21 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                     factor = 1 + torch.from_numpy(rng.uniform(-1, 1, (len(idx), 2)).astype(np.float32)) \
                         * config.bone_augment
                     x, y = widen(x, factor), widen(y, factor)
+                if config.x_scale_augment > 0:
+                    factor = 1 + torch.from_numpy(rng.uniform(-1, 1, len(idx)).astype(np.float32)) \
+                        * config.x_scale_augment
+                    x, y = scale_x(x, factor), scale_x(y, factor)
+                if config.input_noise > 0:
+                    x = x + torch.from_numpy(rng.normal(0, config.input_noise, x.shape).astype(np.float32))
                 x, y = x.to(device), y.to(device)
                 future, logits = model(x.flatten(2))
                 err = future - y.flatten(1)
                 per_window = (err ** 2).mean(1)
                 if config.forecast_loss == "mse+l1":
                     per_window = per_window + err.abs().mean(1)
+                if config.velocity_loss > 0:
+                    step_err = err.view(len(idx), config.t_out, -1).diff(dim=1)
+                    per_window = per_window + config.velocity_loss * step_err.abs().mean((1, 2))
                 loss = (per_window * fw).sum() / fw.sum().clamp(min=1e-6)
                 known = lab >= 0
                 if known.any():
@@ -230,6 +256,8 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
+                if schedule is not None:
+                    schedule.step()
                 total += loss.item()
                 batches += 1
                 seen += len(idx)

@@ -1,9 +1,29 @@
-# The shipped recipe's training arguments, sourced by default_model.sh and synthetic_tiers.sh so that
+# The shipped recipe's training arguments and folds, sourced by default_model.sh and the studies so that
 # every study trains exactly as the shipped model does.
-EPOCHS=${EPOCHS:-10}
-BANDAI_STRIDE=${BANDAI_STRIDE:-8}
-ARGS=(--arch residual_linear --epochs "$EPOCHS" --batch-size 128 --loss mse+l1 --bone-augment 0.15 --class-weights
-      --label-smoothing 0.05 --eval-every 5 --threads 1 --test synth_test.npz --test-stride 3)
-# What a fold trains on (run from the work folder; $1: the fold folder). Bandai's forecast loss weighs
-# 0.2 (its walks alone made CMU forecasts worse); procedural samples teach the emotion head only.
-fold_data() { echo "$1/cmu_train.npz" "$1/bvh_train.npz@2" "bandai_train.npz@$BANDAI_STRIDE:0.2" synth.npz:0; }
+MODEL_NAME=${MODEL_NAME:-nvhai-residual_mlp-v3}
+EPOCHS=${EPOCHS:-6}
+BANDAI_STRIDE=${BANDAI_STRIDE:-16}
+MSRC_STRIDE=${MSRC_STRIDE:-8}
+CMU_STRIDE=${CMU_STRIDE:-2}
+ARCH=${ARCH:-residual_mlp}
+ARGS=(--arch "$ARCH" --epochs "$EPOCHS" --batch-size 256 --optimizer adamw --lr 2e-3 --lr-schedule cosine
+      --loss mse+l1 --velocity-loss 1
+      --bone-augment 0.15 --x-scale-augment 0.2 --input-noise 0.005 --class-weights --label-smoothing 0.05
+      --eval-every "$EPOCHS" --threads 1 --test synth_test.npz --test-stride 3)
+# Leave-people-out folds: fold k holds out these MSRC-12 people (every 5th of the 22, sorted) and one CMU person.
+declare -A MSRC12_FOLDS=(
+  [1]="msrc12_s01 msrc12_s06 msrc12_s13 msrc12_s18 msrc12_s27"
+  [2]="msrc12_s02 msrc12_s07 msrc12_s14 msrc12_s20 msrc12_s29"
+  [3]="msrc12_s03 msrc12_s08 msrc12_s15 msrc12_s21"
+  [4]="msrc12_s04 msrc12_s09 msrc12_s16 msrc12_s22"
+  [5]="msrc12_s05 msrc12_s12 msrc12_s17 msrc12_s23"
+)
+declare -A CMU_FOLDS=([1]=001 [2]=002 [3]=003 [4]=005 [5]=131)
+# What a fold trains on (run from the work folder; $1: the fold folder, $2: its CMU person). Bandai's forecast
+# loss weighs 0.2 (its walks alone made CMU forecasts worse); procedural samples teach the emotion head only.
+fold_data() {
+  if [ "$2" = 131 ]; then echo "cmu.npz@$CMU_STRIDE" bvh.npz@4
+  else echo "$1/cmu_train.npz@$CMU_STRIDE" "$1/bvh_train.npz@4" "cmu131.npz@$CMU_STRIDE"; fi
+  echo "$1/msrc_train.npz@$MSRC_STRIDE" "bandai_train.npz@$BANDAI_STRIDE:0.2" synth.npz:0
+}
+all_data() { echo "cmu.npz@$CMU_STRIDE" bvh.npz@4 "cmu131.npz@$CMU_STRIDE" "msrc.npz@$MSRC_STRIDE" "bandai.npz@$BANDAI_STRIDE:0.2" synth.npz:0; }

@@ -1,5 +1,6 @@
 """`evaluate --label-switches`: /emotion's top-label switches per minute, streamed through the live
-predictor, smoothed fewer than raw, none for a person who does not move."""
+predictor, smoothed fewer than raw, none for a person who does not move; and the gestures per minute the
+avatar would start (a held display starts one gesture, never one per window)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def test_switches_per_minute_raw_and_smoothed(tmp_path, capsys):
     switches = json.loads(capsys.readouterr().out)["label_switches"]
     assert set(switches) == {"ema", "raw"}
     for block in switches.values():
-        assert set(block) == {"per_min", "minutes", "clips", "clips_at_most_6_per_min"} and block["clips"] == 2
+        assert set(block) == {"per_min", "gestures_per_min", "minutes", "clips", "clips_at_most_6_per_min"}
+        assert block["clips"] == 2 and block["gestures_per_min"] >= 0
         assert abs(block["minutes"] - (8 * 90 - 59 + 240 - 59) / 30 / 60) < 0.01  # one label per frame once 2 s are in
     raw, ema = switches["raw"]["per_min"], switches["ema"]["per_min"]
     assert raw >= 3 / switches["raw"]["minutes"], "the displays alternate every 3 s: the raw label follows"
@@ -41,3 +43,5 @@ def test_switches_per_minute_raw_and_smoothed(tmp_path, capsys):
                  "--label-switches", "--json"]) == 0
     still_switches = json.loads(capsys.readouterr().out)["label_switches"]
     assert still_switches["raw"]["per_min"] == still_switches["ema"]["per_min"] == 0
+    for block in still_switches.values():  # one unchanging label: at most one gesture started, however long
+        assert block["gestures_per_min"] * block["minutes"] <= 1 + 1e-9

@@ -33,6 +33,8 @@ PARAMETERS: tuple[Param, ...] = (
     Param("markers_topic", "/avatar/markers", "Output visualization_msgs/MarkerArray; empty = off."),
     Param("anticipation_frames", 10, "Mirror the person's pose forecast this many frames ahead."),
     Param("min_confidence", 0.45, "Smoothed emotion probability needed to express a gesture."),
+    Param("gesture_sustain_s", 1.0, "A gesture starts only after its label has been on top, confident, without "
+          "a break for this long (s): no wave back to a passing arm movement. 0 = at once."),
     Param("forget_after_s", 2.0, "A person unseen for this long (message time) is forgotten, with their emotion."),
     Param("forecast_timeout_s", 0.3, "Without a forecast of the attended person this recent, answer from their "
           "current keypoints (attention only until their window fills)."),
@@ -54,7 +56,7 @@ class AvatarNode(Node):
         super().__init__("nvhai_avatar", **kwargs)
         self.p = p = declare(self, PARAMETERS)
         self.controller = AvatarController(
-            ResponsePolicy(p.min_confidence, p.anticipation_frames),
+            ResponsePolicy(p.min_confidence, p.anticipation_frames, p.gesture_sustain_s),
             Attention(AttentionConfig(p.weight_facing, p.weight_size, p.weight_centrality, p.weight_presence,
                                       p.presence_full_s, p.switch_margin, p.switch_after_s, p.forget_after_s)),
             p.forecast_timeout_s)

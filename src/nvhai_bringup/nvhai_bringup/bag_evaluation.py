@@ -154,6 +154,7 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
         "emotion_counts": {lab: labels_seen.count(lab) for lab in runner.contract.labels},
         "ids_seen": loop.get("ids_seen", 0), "forecast_share": loop.get("forecast_share"),
         "emotion_switches_per_min": loop.get("emotion_switches_per_min"),
+        "gestures_per_min": loop.get("gestures_per_min"),
         "jitter_10": loop.get("jitter_10"), "jitter_29": loop.get("jitter_29"),
         "per_person": loop["people"],
         "latency_ms": {topic: {"median": float(np.median(v)), "p95": float(np.percentile(v, 95)), "count": len(v)}

@@ -84,8 +84,8 @@ class DemoRecording:
         stamps = sorted(self.frames)
         records = []
         for t in stamps:
-            labels = {pid: lab for pid, (lab, _) in self.emotions.get(t, {}).items()}
-            seen = {pid: ForecastSeen(t, f, labels.get(pid, "")) for pid, f in self.forecasts.get(t, {}).items()}
+            emotions = self.emotions.get(t, {})
+            seen = {pid: ForecastSeen(t, f, *emotions.get(pid, ("", 0.0))) for pid, f in self.forecasts.get(t, {}).items()}
             records.append(FrameRecord(t, sorted(self.keypoints.get(t, {})), seen))
         per_run = loop_summary(records, rate_hz=rate_hz) if records else {}
         forecast_frames = sum(1 for t in stamps if (a := self.answers.get(t)) is not None and a.gesture != "idle"

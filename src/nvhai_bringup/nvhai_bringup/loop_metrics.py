@@ -1,5 +1,6 @@
 """Figures of the interaction loop over a run, per person: how long ids last, how often a person
-has a fresh forecast, how often their top emotion label changes, how much forecasts jitter. No ROS.
+has a fresh forecast, how often their top emotion label changes, how many gestures the avatar would
+start for them (response_policy's rule: confident and sustained), how much forecasts jitter. No ROS.
 
 Shared by the demo's summary, `nvhai-bag evaluate` and benchmarks/tracking_loop.py, so the
 three report the same quantities the same way.
@@ -12,6 +13,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from nvhai_bringup.gesture_onset import GestureOnset
+from nvhai_bringup.response_policy import ResponsePolicy, wanted_gesture
 from nvhai_predictor.normalization import normalize
 
 WARMUP_S = 2.0  # a window needs this long before the first forecast: frames before it are not counted
@@ -25,6 +28,7 @@ class ForecastSeen:
     stamp: float
     future_px: np.ndarray  # (T_out, 17, 2)
     label: str  # top emotion label
+    confidence: float = 1.0  # its probability
 
 
 @dataclass
@@ -62,6 +66,10 @@ def person_summary(records: list[FrameRecord], person_id: int, rate_hz: float = 
     labels = [f.label for f in made]
     minutes = (made[-1].stamp - made[0].stamp) / 60 if len(made) > 1 else 0.0
     switches = label_switches(labels)
+    policy = ResponsePolicy()
+    onset = GestureOnset(policy.sustain_s)
+    for f in made:
+        onset.update(person_id, f.stamp, wanted_gesture(f.label, f.confidence, policy.min_confidence))
     return {
         "first_s": round(first - records[0].t, 3), "last_s": round(seen[-1].t - records[0].t, 3),
         "frames": len(seen), "frames_after_warmup": len(counted),
@@ -71,6 +79,8 @@ def person_summary(records: list[FrameRecord], person_id: int, rate_hz: float = 
         "emotion_switches": switches,
         "emotion_minutes": minutes,
         "emotion_switches_per_min": switches / minutes if minutes > 0 else None,
+        "gestures": onset.onsets,
+        "gestures_per_min": onset.onsets / minutes if minutes > 0 else None,
         **{f"jitter_{h}": forecast_jitter([f.stamp for f in made], [f.future_px for f in made], rate_hz, h)
            for h in JITTER_HORIZONS},
     }
@@ -85,6 +95,7 @@ def loop_summary(records: list[FrameRecord], appearance_s: float | None = None, 
     with_forecast = sum(p["forecast_frames"] for p in people.values())
     minutes = sum(p["emotion_minutes"] for p in people.values())
     switches = sum(p["emotion_switches"] for p in people.values())
+    gestures = sum(p["gestures"] for p in people.values())
     out = {
         "frames": len(records),
         "frames_with_person": sum(1 for r in records if r.person_ids),
@@ -94,6 +105,7 @@ def loop_summary(records: list[FrameRecord], appearance_s: float | None = None, 
                                        / max(1, sum(len(r.person_ids) for r in records))),
         "emotion_switches": switches,
         "emotion_switches_per_min": switches / minutes if minutes else None,
+        "gestures_per_min": gestures / minutes if minutes else None,
         **{f"jitter_{h}": _mean([p[f"jitter_{h}"] for p in people.values()]) for h in JITTER_HORIZONS},
     }
     if appearance_s and records:

@@ -2,7 +2,8 @@
 
 The emotion is each person's latest probabilities as the predictor publishes them (it smooths
 them over time); `neutral` ("no positive display") and any label without a gesture, or a top
-label below `min_confidence`, is answered with attention only. Works with any label set the
+label below `min_confidence`, is answered with attention only, and a gesture starts only once it has
+been called for without a break for `sustain_s` (gesture_onset.py). Works with any label set the
 model's contract lists (the paper's three, or those plus `neutral`). The pose mirrors the
 person's *anticipated* pose (the forecast a few frames ahead), the way people mirror each
 other, with the gesture layered on top; with nobody to attend the avatar idles in a rest pose.
@@ -15,10 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nvhai_bringup.gesture_onset import ATTEND, GestureOnset
 from nvhai_common.coco17 import FLIP_ORDER, INDEX
 from nvhai_predictor.normalization import normalize
 
-ATTEND = "attend"
 IDLE = "idle"
 GESTURE_FOR_EMOTION = {"enthusiastic": "celebrate", "laughing": "laugh_along", "happy to see you": "wave_back",
                        "neutral": ATTEND}
@@ -44,7 +45,12 @@ class Response:
 class ResponsePolicy:
     min_confidence: float = 0.45  # below: "attend"
     anticipation_frames: int = 10  # mirror the pose expected this many frames ahead
+    sustain_s: float = 1.0  # a gesture starts after being called for this long (gesture_onset.py)
     _probs: dict[int, np.ndarray] = field(default_factory=dict)
+    onset: GestureOnset = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.onset = GestureOnset(self.sustain_s)
 
     def update_emotion(self, person_id: int, probs: np.ndarray) -> None:
         self._probs[person_id] = np.asarray(probs, dtype=np.float64)
@@ -52,6 +58,7 @@ class ResponsePolicy:
     def forget(self, person_id: int) -> None:
         """Drop a person's emotion (they are gone): their label must not outlive them."""
         self._probs.pop(person_id, None)
+        self.onset.forget(person_id)
 
     def emotion(self, person_id: int, labels: list[str]) -> tuple[str, float]:
         """A person's top label and its probability; ("", 0) when unknown, forgotten or mislabelled."""
@@ -68,7 +75,7 @@ class ResponsePolicy:
     def respond(self, person_id: int, future_px: np.ndarray, labels: list[str], t: float) -> Response:
         """The response to a person whose forecast (T_out, 17, 2, pixels) just arrived, at time t (s)."""
         emotion, confidence = self.emotion(person_id, labels)
-        gesture = GESTURE_FOR_EMOTION.get(emotion, ATTEND) if confidence >= self.min_confidence else ATTEND
+        gesture = self.onset.update(person_id, t, wanted_gesture(emotion, confidence, self.min_confidence))
         intensity = 0.0 if gesture == ATTEND else float(np.clip((confidence - self.min_confidence)
                                                                 / (1 - self.min_confidence), 0.2, 1.0))
         k = min(self.anticipation_frames, len(future_px)) - 1
@@ -76,6 +83,11 @@ class ResponsePolicy:
         pose = apply_gesture(pose, gesture, intensity, t)
         return Response(person_id, emotion, confidence, gesture, intensity, pose.astype(np.float32),
                         future_px[-1].mean(axis=0).astype(np.float32))
+
+
+def wanted_gesture(emotion: str, confidence: float, min_confidence: float) -> str:
+    """The gesture a top label calls for: none (attend) for neutral, unknown labels or low confidence."""
+    return GESTURE_FOR_EMOTION.get(emotion, ATTEND) if confidence >= min_confidence else ATTEND
 
 
 def apply_gesture(pose: np.ndarray, gesture: str, intensity: float, t: float) -> np.ndarray:

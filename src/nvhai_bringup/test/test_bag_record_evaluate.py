@@ -98,5 +98,9 @@ def test_bag_from_video_and_cli_evaluate(tmp_path):
     people = result["per_person"]
     assert len(people) == result["ids_seen"] >= 2, "both people of the clip are evaluated, each on their own"
     assert sum(sum(p["emotion_counts"].values()) for p in people.values()) == result["forecasts"]
+    # gestures the avatar would start: never more than the label changes that could start one, plus one
+    for p in people.values():
+        assert 0 <= p["gestures"] <= p["emotion_switches"] + 1
+    assert result["gestures_per_min"] is not None and result["gestures_per_min"] >= 0
     scored = [p for p in people.values() if p["model_metrics"]["mae"] is not None]
     assert scored and all(0 < p["model_metrics"]["mae"] < 1 for p in scored)

@@ -57,13 +57,13 @@ def test_labels_from_the_contract_reach_the_avatar_and_leave_with_the_person(tmp
         ex = make_executor(context, predictor, avatar, io)
         assert spin_until(ex, lambda: pub.get_subscription_count() >= 2)
         t = 50.0
-        for k in range(75):  # 2.5 s of a person, then 2.5 s of nobody
+        for k in range(105):  # 3.5 s of a person (window 2 s + gesture_sustain_s 1 s), then 2.5 s of nobody
             pub.publish(keypoints_msg(Header(stamp=sec_to_stamp(t + k / 30), frame_id="camera"),
                                    {4: clip[k % len(clip)]}))
             assert spin_until(ex, lambda k=k: len(responses) > k), f"no answer to frame {k}"
         assert spin_until(ex, lambda: len(emotions) >= 16)
         present = responses[-1]
-        for k in range(75, 150):
+        for k in range(105, 180):
             pub.publish(keypoints_msg(Header(stamp=sec_to_stamp(t + k / 30), frame_id="camera"), {}))
             assert spin_until(ex, lambda k=k: len(responses) > k)
         teardown(ex, predictor, avatar, io)
