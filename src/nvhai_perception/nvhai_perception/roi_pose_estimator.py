@@ -21,12 +21,15 @@ import numpy as np
 from nvhai_common.person import PersonKeypoints
 from nvhai_perception.blazepose import blazepose_to_coco
 from nvhai_perception.boxes import Box, area, covered
+from nvhai_perception.pose_models import require_landmark_model
 
 
-def _pose(static_image_mode: bool, min_detection_confidence: float, min_tracking_confidence: float):
+def _pose(static_image_mode: bool, min_detection_confidence: float, min_tracking_confidence: float,
+          model_complexity: int):
+    require_landmark_model(model_complexity)  # before MediaPipe, which would download a missing model
     import mediapipe as mp  # imported here: importing nvhai_perception must stay light
 
-    return mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=1,
+    return mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=model_complexity,
                                   smooth_landmarks=False,  # crops move; the pipeline smooths in frame pixels
                                   enable_segmentation=False, min_detection_confidence=min_detection_confidence,
                                   min_tracking_confidence=min_tracking_confidence)
@@ -45,8 +48,9 @@ class _Track:
     """One person: a tracking Pose on a square crop that follows them (re-centred with hysteresis,
     so MediaPipe's own frame-to-frame region stays valid most frames)."""
 
-    def __init__(self, box: Box, frame_shape: tuple[int, ...], margin: float, detection: float, tracking: float) -> None:
-        self.pose = _pose(False, detection, tracking)
+    def __init__(self, box: Box, frame_shape: tuple[int, ...], margin: float, detection: float, tracking: float,
+                 model_complexity: int) -> None:
+        self.pose = _pose(False, detection, tracking, model_complexity)
         self.margin = margin
         self.crop = self._crop_around(box, frame_shape)
         self.missed = 0
@@ -105,7 +109,7 @@ class RoiPoseEstimator:
     def __init__(self, max_people: int = 2, detect_every: int = 10, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, margin: float = 0.25, lost_after: int = 2,
                  duplicate_overlap: float = 0.5, newcomer_overlap: float = 0.3, parallel: bool = True,
-                 refresh_every: int = 1) -> None:
+                 refresh_every: int = 1, model_complexity: int = 1) -> None:
         self.max_people = max_people
         self.refresh_every = max(1, refresh_every)
         self._frame = 0
@@ -116,8 +120,8 @@ class RoiPoseEstimator:
         self.newcomer_overlap = newcomer_overlap
         self.parallel = parallel
         self._pool: ThreadPoolExecutor | None = None
-        self._confidence = (min_detection_confidence, min_tracking_confidence)
-        self._search = _pose(True, min_detection_confidence, min_tracking_confidence)
+        self._pose_args = (min_detection_confidence, min_tracking_confidence, model_complexity)
+        self._search = _pose(True, *self._pose_args)
         self._tracks: list[_Track] = []
         self._since_search = self.detect_every  # search the first frame
         self._searches = 0
@@ -187,7 +191,7 @@ class RoiPoseEstimator:
         # a tracked one by a third, either way round, is no newcomer
         if any(max(covered(box, t.box), covered(t.box, box)) >= self.newcomer_overlap for t in self._tracks):
             return False
-        track = _Track(box, shape, self.margin, *self._confidence)
+        track = _Track(box, shape, self.margin, *self._pose_args)
         if any(covered(t.crop, track.crop) >= 0.8 for t in self._tracks):  # a part of someone tracked
             track.close()
             return False
