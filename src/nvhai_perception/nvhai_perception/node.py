@@ -36,7 +36,10 @@ PARAMETERS: tuple[Param, ...] = (
           "false processes every frame in order (offline/bag evaluation)."),
     Param("static_image_mode", False, "Detect in every image independently instead of tracking (for photos)."),
     Param("min_detection_confidence", 0.5, "MediaPipe person detection threshold."),
-    Param("min_tracking_confidence", 0.5, "MediaPipe landmark tracking threshold."),
+    Param("min_tracking_confidence", 0.3,
+          "MediaPipe landmark tracking threshold: below it a tracked person counts as lost and the detector runs "
+          "again. 0.3: the lite model scores small, far people lower (on the bundled clip at 0.5 it kept the far "
+          "person in 72 % of frames, at 0.3 in 88 %; with max_people 2, 1.73 vs 1.99 people per frame)."),
     Param("model_complexity", 0,
           "BlazePose landmark model: 0 lite (the default: camera rate on two CPU cores, keypoints within ~1 % of "
           "body height of full's), 1 full (keeps small, far people more often; the mediapipe wheel's own), 2 heavy. "
