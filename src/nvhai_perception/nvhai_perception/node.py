@@ -41,8 +41,9 @@ PARAMETERS: tuple[Param, ...] = (
           "again. 0.3: the lite model scores small, far people lower (on the bundled clip at 0.5 it kept the far "
           "person in 72 % of frames, at 0.3 in 88 %; with max_people 2, 1.73 vs 1.99 people per frame)."),
     Param("model_complexity", 0,
-          "BlazePose landmark model: 0 lite (the default: camera rate on two CPU cores, keypoints within ~1 % of "
-          "body height of full's), 1 full (keeps small, far people more often; the mediapipe wheel's own), 2 heavy. "
+          "BlazePose landmark model: 0 lite (the default: nearer camera rate on two CPU cores; keypoints 1.2 % of "
+          "box height from full's at the median on the bundled clip), 1 full (keeps small, far people more "
+          "often; the mediapipe wheel's own), 2 heavy (offline). "
           "Installed by scripts/setup.sh from npm @mediapipe/pose, never downloaded at run time; one not installed "
           "fails configure with an error naming the file (README: which model to pick when)."),
     Param("max_people", 1, "Most people tracked per frame: 1 uses MediaPipe's single-person pose (fastest), "
