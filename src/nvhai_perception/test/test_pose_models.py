@@ -17,6 +17,7 @@ from ros_harness import ros_context
 
 from nvhai_common.coco17 import INDEX
 from nvhai_perception import pose_models
+from nvhai_perception.multi_pose_estimator import MultiPoseEstimator
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 from nvhai_perception.pose_estimator import PoseEstimator
 from nvhai_perception.pose_models import MODELS, PoseModelNotInstalled, require_landmark_model
@@ -115,9 +116,11 @@ def test_the_node_fails_configure_with_the_error_when_its_model_is_missing(empty
 
 
 @pytest.mark.parametrize("complexity", [0, 1, 2])
-def test_each_model_puts_the_portrait_keypoints_on_the_body(complexity):
-    with PoseEstimator(static_image_mode=True, model_complexity=complexity) as estimator:
-        (person,) = estimator.estimate(grace_hopper_rgb())
+@pytest.mark.parametrize("estimator", [PoseEstimator, MultiPoseEstimator])
+def test_each_model_puts_the_portrait_keypoints_on_the_body(estimator, complexity):
+    """The Pose solution and the Tasks PoseLandmarker (its .task bundle built with this model)."""
+    with estimator(static_image_mode=True, model_complexity=complexity) as e:
+        (person,) = e.estimate(grace_hopper_rgb())
     nose, shoulders = person.xy[INDEX["nose"]], person.xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]]]
     assert 150 < nose[0] < 360 and 120 < nose[1] < 330 and (shoulders[:, 1] > nose[1] + 100).all()
     assert person.xy[INDEX["left_shoulder"], 0] > nose[0] > person.xy[INDEX["right_shoulder"], 0]
