@@ -32,9 +32,7 @@ benchmark: setup
 		$(PY) benchmarks/$$b.py --json > benchmarks/results/$$b.json.tmp || exit 1; \
 		mv benchmarks/results/$$b.json.tmp benchmarks/results/$$b.json; \
 	done
-	$(PY) benchmarks/loop_latency.py --json --people 2 --perception multi_person:=roi > benchmarks/results/loop_latency_roi.json.tmp
-	mv benchmarks/results/loop_latency_roi.json.tmp benchmarks/results/loop_latency_roi.json
-	$(PY) benchmarks/loop_latency.py --json --people 2 --perception multi_person:=roi refresh_every:=2 \
+	$(PY) benchmarks/loop_latency.py --json --people 2 --models 0 --perception refresh_every:=2 \
 		> benchmarks/results/loop_latency_roi_refresh2.json.tmp
 	mv benchmarks/results/loop_latency_roi_refresh2.json.tmp benchmarks/results/loop_latency_roi_refresh2.json
 	$(PY) benchmarks/render_readme.py

@@ -36,8 +36,10 @@ def bench_bare(frames: list[np.ndarray]) -> tuple[dict, float]:
     """Bare MediaPipe Pose on the same frames: what the core's wrapper is compared with."""
     import mediapipe as mp
 
+    from nvhai_perception.pipeline import PipelineConfig
+
     times = []
-    with mp.solutions.pose.Pose(model_complexity=1) as pose:
+    with mp.solutions.pose.Pose(model_complexity=PipelineConfig.model_complexity) as pose:  # the core's model
         start = time.perf_counter()
         for f in frames:
             rgb = cv2.cvtColor(f, cv2.COLOR_BGR2RGB)
@@ -138,7 +140,7 @@ def main() -> None:
               "image": "640x480",
               "rows": [row("bare MediaPipe Pose (same frames)", bare, bare_fps, len(frames)),
                        row("core (KeypointPipeline.process), 1 person", core, core_fps, len(frames)),
-                       row("core, max_people: 3 (Tasks PoseLandmarker)", multi, multi_fps, len(frames)),
+                       row("core, max_people: 3 (multi_person roi, the default)", multi, multi_fps, len(frames)),
                        row("node, camera at 30 FPS", live, live_fps, live_n),
                        row("node, camera at 60 FPS", flat, flat_fps, flat_n)],
               "peak_rss_mb": round(peak_rss_mb())}

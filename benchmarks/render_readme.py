@@ -29,11 +29,13 @@ def _ms(s: dict) -> str:
 
 
 def loop_latency(r: dict) -> str:
+    models = any("model" in run for run in r["runs"])  # results from before model_complexity have one model
     rows = []
     for run in r["runs"]:
         procs = ", ".join(f"{p['name']} {p['cpu_percent']:.0f} % {p['rss_mb']:.0f} MB" for p in run["processes"]
                           if p["name"] != "probe (benchmark)")
-        rows.append([run["shape"].replace("_", " "), run["people"], run["people_mean"], f"{run['fps']:.1f}",
+        rows.append([run["shape"].replace("_", " "), run["people"], *([run["model"]] if models else []),
+                     run["people_mean"], f"{run['fps']:.1f}",
                      _ms(run["stages_ms"]["keypoints"]), _ms(run["stages_ms"]["forecast"]), _ms(run["e2e_ms"]),
                      f"{run['drops']['perception']} / {run['frames']['camera']}", procs, run["load_avg_1m"]])
     params = f" --perception {' '.join(r['perception_params'])}" if r["perception_params"] else ""
@@ -41,32 +43,41 @@ def loop_latency(r: dict) -> str:
             f"{r['camera_fps']:.0f} FPS, predictor on `{r['onnxruntime_provider']}`"
             + ". Latency from the image stamp, ms median / p99; *dropped* = camera frames perception skipped; "
             "*load* = the machine's 1-minute load average when the run started:\n\n")
-    text += table(["shape", "max_people", "people found per frame", "FPS at `/avatar/response`", "→ keypoints",
-                   "→ forecast", "→ response (e2e)", "dropped / camera frames", "CPU, RSS per process", "load"], rows)
+    text += table(["shape", "max_people", *(["model"] if models else []), "people found per frame",
+                   "FPS at `/avatar/response`", "→ keypoints", "→ forecast", "→ response (e2e)",
+                   "dropped / camera frames", "CPU, RSS per process", "load"], rows)
     if "reference" in r:
-        ref = r["reference"]
+        refs = r["reference"] if models else {"": r["reference"]}
+        ref = next(iter(refs.values()))
         text += (f"\nThe same run, the same {ref['frames']} clip frames one after another in one process, through "
-                 "MediaPipe alone (1: its single-person Pose; 2: its PoseLandmarker, `num_poses` 2) and through the "
-                 "perception core as the loop runs it (ms per frame, median / p99; people found per frame):\n\n")
-        text += table(["people", "bare MediaPipe", "found", "perception core", "found"],
-                      [[k, _ms(v), v["people_per_frame"], _ms(ref["perception_core_ms"][k]),
-                        ref["perception_core_ms"][k]["people_per_frame"]] for k, v in ref["bare_mediapipe_ms"].items()])
+                 "MediaPipe alone (1: its single-person Pose; 2: its PoseLandmarker, `num_poses` 2"
+                 + ("; 2 (crops): two single-person Poses on fixed crops around the two people, in two threads"
+                    if models else "") + ") and through the perception core as the loop runs it (ms per frame, "
+                 "median / p99; people found per frame):\n\n")
+        rows = []
+        for model, ref in refs.items():
+            core = ref["perception_core_ms"]
+            for k, v in ref["bare_mediapipe_ms"].items():
+                rows.append([*([model] if models else []), k, _ms(v), v["people_per_frame"],
+                             _ms(core[k]) if k in core else "", core[k]["people_per_frame"] if k in core else ""])
+        text += table([*(["model"] if models else []), "people", "bare MediaPipe", "found", "perception core",
+                       "found"], rows)
     return text
 
 
 def multi_person(r: dict) -> str:
     rows = []
     for x in r["rows"]:
-        a = x.get("agreement_with_landmarker")
+        a = x.get("agreement")
         rows.append([x["what"], f"{x['ms']['median']:.1f} / {x['ms']['p99']:.1f}", x["people_per_frame"],
                      *(["(reference)"] * 3 if a and a["median_error"] == 0 else
                        [f"{a['people_matched']:.0%}", f"{a['median_error']:.3f}", f"{a['pck_0.1']:.1%}"] if a
                        else ["", "", ""])])
     return (f"`benchmarks/multi_person.py`, {r['date']}, clip frames {r['clip_frames'][0]}–{r['clip_frames'][1]}, "
-            f"load {r['load_avg_1m']}:\n\n"
+            f"load {r['load_avg_1m']}; agreement with *{r['reference']}*:\n\n"
             + table(["what", "ms per frame, median / p99", "people per frame", "people matched",
                      "median keypoint error / box height", "PCK@0.1"], rows)
-            + "".join(f"\nAgainst roi's own keypoints on every frame, {x['what'].split('(')[-1].split(':')[0]} matches "
+            + "".join(f"\nAgainst roi's own lite keypoints on every frame, refresh_every 2 matches "
                       f"{a['people_matched']:.0%} of people, median error {a['median_error']:.3f} of box height, "
                       f"PCK@0.1 {a['pck_0.1']:.1%}.\n"
                       for x in r["rows"] if (a := x.get("agreement_with_roi_every_frame"))))
@@ -111,8 +122,7 @@ def training_throughput(r: dict) -> str:
 
 RENDERERS: dict[str, Callable[[dict], str]] = {f.__name__: f for f in (
     loop_latency, multi_person, perception_latency, predictor_latency, model_table, training_throughput)}
-RENDERERS["loop_latency_roi"] = loop_latency  # the same loop with multi_person roi
-RENDERERS["loop_latency_roi_refresh2"] = loop_latency  # ... and refresh_every 2
+RENDERERS["loop_latency_roi_refresh2"] = loop_latency  # the same loop with multi_person roi, refresh_every 2
 
 
 def render(readme: str, results: Path = RESULTS) -> str:

@@ -62,6 +62,23 @@ if ! fresh python_packages "$h"; then
   stamp python_packages "$h"
 fi
 
+# MediaPipe's lite and heavy pose landmark models (the wheel ships only the full one, and its Pose solution
+# would download a missing one at run time): from the npm registry package @mediapipe/pose, the tarball and
+# each file checked against the sha256 pinned in nvhai_perception/pose_models.py, placed where MediaPipe
+# looks for them. Re-run when the pins or mediapipe change, or when a file went missing.
+h=$(hash_of requirements.txt src/nvhai_perception/nvhai_perception/pose_models.py)
+if ! fresh pose_models "$h" || ! "$VENV/bin/python" -m nvhai_perception.pose_models check >/dev/null 2>&1; then
+  url=$("$VENV/bin/python" -c "from nvhai_perception.pose_models import NPM_TARBALL_URL; print(NPM_TARBALL_URL)")
+  say "installing MediaPipe's lite and heavy pose models from $url"
+  mkdir -p "$VENV/build"
+  tgz="$VENV/build/mediapipe-pose.tgz"
+  curl -fsSL --retry 3 -o "$tgz" "$url" >>"$LOG" 2>&1 || { tail -n 5 "$LOG"; say "could not download $url"; exit 1; }
+  "$VENV/bin/python" -m nvhai_perception.pose_models install --tarball "$tgz" >>"$LOG" 2>&1 \
+    || { tail -n 5 "$LOG"; exit 1; }
+  rm -f "$tgz"
+  stamp pose_models "$h"
+fi
+
 "$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_common, nvhai_perception, nvhai_predictor" \
   || { say "import check failed"; exit 1; }
 say "ready in $((SECONDS - start)) s: $VENV ($(du -sh "$VENV" | cut -f1))"

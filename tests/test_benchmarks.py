@@ -37,12 +37,13 @@ def test_a_block_is_replaced_by_its_results_table(tmp_path):
 def test_loop_latency_json_has_the_documented_keys():
     """One short run of the demo's shape with two people: the loop answers and the JSON has the issue's shape."""
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "loop_latency.py"), "--json", "--frames", "30",
-                          "--shapes", "single_process", "--people", "2", "--warmup-s", "0", "--reference-frames", "0"],
+                          "--shapes", "single_process", "--people", "2", "--models", "0", "--warmup-s", "0",
+                          "--reference-frames", "0"],
                          capture_output=True, text=True, timeout=280, env=dict(os.environ))
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout)
     (run,) = result["runs"]
-    assert run["shape"] == "single_process" and run["people"] == 2
+    assert run["shape"] == "single_process" and run["people"] == 2 and run["model"] == "lite"
     assert run["fps"] > 0 and run["e2e_ms"]["median"] > 0 and run["e2e_ms"]["p99"] >= run["e2e_ms"]["median"]
     assert set(run["stages_ms"]) == {"image", "keypoints", "forecast", "response"}
     assert run["frames"]["camera"] > 0 and set(run["drops"]) == {"perception", "after_perception"}

@@ -68,3 +68,14 @@ def test_image_has_the_camera_drivers_and_gpu_inference(dockerfile, distro):
     pins = "".join((ROOT / p).read_text() for p in re.findall(r"(docker/requirements[\w-]*\.txt)", text))
     assert re.search(r"^onnxruntime-gpu(\[[\w,]+\])?==", pins, flags=re.M), f"{dockerfile}: no onnxruntime-gpu"
     assert not re.search(r"^onnxruntime==", pins, flags=re.M), f"{dockerfile}: the CPU onnxruntime would shadow the GPU one"
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile.jetson", "Dockerfile.x86"])
+def test_images_install_the_pinned_pose_models_at_build_time(dockerfile):
+    """live.yaml's model_complexity (lite) is not in the mediapipe wheel: each image fetches the npm tarball
+    that nvhai_perception/pose_models.py pins and installs it with the checking installer, after the build."""
+    from nvhai_perception.pose_models import NPM_TARBALL_URL
+
+    text = (DOCKER / dockerfile).read_text()
+    assert f"curl -fsSL -o /tmp/mediapipe-pose.tgz {NPM_TARBALL_URL}" in text
+    assert text.index("colcon build") < text.index("nvhai_perception.pose_models install --tarball")

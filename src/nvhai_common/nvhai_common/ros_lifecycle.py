@@ -16,8 +16,9 @@ class ManagedNode(LifecycleNode):
     active = False
 
     def start(self, autostart: bool) -> None:
-        if autostart:
-            self.trigger_configure()
+        # activate only a configured node: after a failed configure (its own ERROR line says why) rclpy
+        # would add a second, cryptic one ("Unable to start transition 3 ...")
+        if autostart and self.trigger_configure() == TransitionCallbackReturn.SUCCESS:
             self.trigger_activate()
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:

@@ -1,8 +1,9 @@
-"""Several people per frame: MediaPipe's Tasks PoseLandmarker, built offline from the wheel's own models.
+"""Several people per frame: MediaPipe's Tasks PoseLandmarker, built offline from installed models.
 
-mediapipe 0.10.21 ships the BlazePose detector and full landmark model as bare .tflite files;
-the Tasks API wants them in a `.task` bundle with normalisation metadata. Both are written here,
-in memory, at start-up (nothing is downloaded or written to disk).
+mediapipe 0.10.21 ships the BlazePose detector and full landmark model as bare .tflite files (the
+lite and heavy ones are installed beside them at set-up: pose_models.py); the Tasks API wants them
+in a `.task` bundle with normalisation metadata. Both are written here, in memory, at start-up
+(nothing is downloaded or written to disk).
 """
 
 from __future__ import annotations
@@ -16,24 +17,24 @@ import numpy as np
 from nvhai_common.person import PersonKeypoints
 from nvhai_perception.blazepose import blazepose_to_coco
 from nvhai_perception.boxes import area, covered
+from nvhai_perception.pose_models import require_landmark_model
 
-# (file in the wheel, name in the bundle, input normalisation mean/std, number of outputs)
-_MODELS = (
-    ("modules/pose_detection/pose_detection.tflite", "pose_detector.tflite", 127.5, 127.5, 2),
-    ("modules/pose_landmark/pose_landmark_full.tflite", "pose_landmarks_detector.tflite", 0.0, 255.0, 5),
-)
+DETECTOR = "modules/pose_detection/pose_detection.tflite"  # in the wheel
 
 
-def pose_landmarker_bundle() -> bytes:
-    """The .task bundle for PoseLandmarker made from the mediapipe wheel's pose models."""
+def pose_landmarker_bundle(model_complexity: int = 1) -> bytes:
+    """The .task bundle for PoseLandmarker: the wheel's detector and this complexity's landmark model."""
+    landmarks = require_landmark_model(model_complexity)  # before MediaPipe is asked
     import mediapipe as mp
     from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
 
-    root = os.path.dirname(mp.__file__)
+    # (file, name in the bundle, input normalisation mean/std, number of outputs)
+    models = ((os.path.join(os.path.dirname(mp.__file__), DETECTOR), "pose_detector.tflite", 127.5, 127.5, 2),
+              (str(landmarks), "pose_landmarks_detector.tflite", 0.0, 255.0, 5))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as bundle:
-        for path, name, mean, std, outputs in _MODELS:
-            with open(os.path.join(root, path), "rb") as f:
+        for path, name, mean, std, outputs in models:
+            with open(path, "rb") as f:
                 writer = metadata_writer.MetadataWriter.create(bytearray(f.read()))
             writer.add_image_input(norm_mean=[mean], norm_std=[std])
             for i in range(outputs):
@@ -46,14 +47,15 @@ class MultiPoseEstimator:
     """Up to `max_people` people per RGB frame; duplicate detections of one person are merged."""
 
     def __init__(self, max_people: int = 3, static_image_mode: bool = False, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, duplicate_overlap: float = 0.6) -> None:
+                 min_tracking_confidence: float = 0.5, duplicate_overlap: float = 0.6,
+                 model_complexity: int = 1) -> None:
         from mediapipe.tasks.python import BaseOptions, vision
 
         self.max_people = max_people
         self.video = not static_image_mode
         self.duplicate_overlap = duplicate_overlap
         options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_buffer=pose_landmarker_bundle()),
+            base_options=BaseOptions(model_asset_buffer=pose_landmarker_bundle(model_complexity)),
             running_mode=vision.RunningMode.VIDEO if self.video else vision.RunningMode.IMAGE,
             num_poses=max_people, min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_detection_confidence, min_tracking_confidence=min_tracking_confidence)

@@ -13,16 +13,17 @@ from nvhai_perception.pose_estimator import PoseEstimator
 from nvhai_perception.roi_pose_estimator import RoiPoseEstimator
 from nvhai_perception.tracker import PersonTracker
 
-MULTI_PERSON_MODES = ("landmarker", "roi")
+MULTI_PERSON_MODES = ("roi", "landmarker")
 
 
 @dataclass
 class PipelineConfig:
     static_image_mode: bool = False
     min_detection_confidence: float = 0.5
-    min_tracking_confidence: float = 0.5
+    min_tracking_confidence: float = 0.3  # the lite model scores small, far people lower (node.py)
+    model_complexity: int = 0  # 0 lite, 1 full, 2 heavy (pose_models.py); README: which model to pick when
     max_people: int = 1
-    multi_person: str = "landmarker"  # max_people > 1: "landmarker" (Tasks PoseLandmarker) or "roi" (roi_pose_estimator.py)
+    multi_person: str = "roi"  # max_people > 1: "roi" (roi_pose_estimator.py) or "landmarker" (Tasks PoseLandmarker)
     detect_every: int = 10  # "roi": frames between searches for a newcomer while a slot is free
     refresh_every: int = 1  # "roi": frames between landmark passes per person, taken in turn (2: half the cost)
     min_person_score: float = 0.2
@@ -36,9 +37,10 @@ class PipelineConfig:
 class KeypointPipeline:
     """Pose estimation -> person tracking -> One-Euro smoothing per tracked person.
 
-    max_people == 1 uses MediaPipe's single-person solution (fastest); more uses the Tasks
-    PoseLandmarker, or with multi_person="roi" one single-person tracker per person on a crop
-    (roi_pose_estimator.py: no detector pass on most frames).
+    max_people == 1 uses MediaPipe's single-person solution (fastest); more uses one single-person
+    tracker per person on a crop (multi_person="roi", roi_pose_estimator.py: no detector pass while
+    every slot is taken; it finds both people of the bundled clip, the landmarker one of them), or
+    the Tasks PoseLandmarker (multi_person="landmarker"; also for static_image_mode).
     """
 
     def __init__(self, config: PipelineConfig | None = None,
@@ -49,12 +51,13 @@ class KeypointPipeline:
             raise ValueError(f"multi_person '{c.multi_person}' is not one of {', '.join(MULTI_PERSON_MODES)}")
         if estimator is None and c.max_people > 1 and c.multi_person == "roi" and not c.static_image_mode:
             estimator = RoiPoseEstimator(c.max_people, c.detect_every, c.min_detection_confidence,
-                                         c.min_tracking_confidence, refresh_every=c.refresh_every)
+                                         c.min_tracking_confidence, refresh_every=c.refresh_every,
+                                         model_complexity=c.model_complexity)
         elif estimator is None and c.max_people > 1:
             estimator = MultiPoseEstimator(c.max_people, c.static_image_mode, c.min_detection_confidence,
-                                           c.min_tracking_confidence)
+                                           c.min_tracking_confidence, model_complexity=c.model_complexity)
         self.estimator = estimator or PoseEstimator(c.static_image_mode, c.min_detection_confidence,
-                                                    c.min_tracking_confidence)
+                                                    c.min_tracking_confidence, c.model_complexity)
         self.tracker = PersonTracker(max_missed=c.track_max_missed,
                                      min_hits=1 if c.static_image_mode else c.track_min_hits)
         self._filters: dict[int, OneEuroFilter] = {}

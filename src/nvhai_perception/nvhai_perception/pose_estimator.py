@@ -1,4 +1,5 @@
-"""MediaPipe Pose (BlazePose, model_complexity=1, shipped in the 0.10.21 wheel: no download)."""
+"""MediaPipe Pose (BlazePose) for one person: the lite, full or heavy landmark model (pose_models.py:
+installed at set-up, never downloaded)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 
 from nvhai_common.person import PersonKeypoints
 from nvhai_perception.blazepose import blazepose_to_coco
+from nvhai_perception.pose_models import require_landmark_model
 
 
 class PoseEstimator:
@@ -14,18 +16,20 @@ class PoseEstimator:
     `static_image_mode=False` tracks the person across frames (video: faster and steadier);
     True runs the detector on every image (independent photographs).
     MediaPipe's solutions API sees one person per frame (and is the fastest);
-    MultiPoseEstimator takes over when more people are wanted.
+    MultiPoseEstimator takes over when more people are wanted. `model_complexity` 0 lite, 1 full
+    (the wheel's own, and the default here: training/'s extractor uses it), 2 heavy.
     """
 
     max_people = 1
 
     def __init__(self, static_image_mode: bool = False, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+                 min_tracking_confidence: float = 0.5, model_complexity: int = 1) -> None:
+        require_landmark_model(model_complexity)  # before MediaPipe, which would download a missing model
         import mediapipe as mp  # imported here: importing nvhai_perception must stay light
 
         self._pose = mp.solutions.pose.Pose(
             static_image_mode=static_image_mode,
-            model_complexity=1,  # the only model the wheel ships; 0 and 2 would download
+            model_complexity=model_complexity,
             smooth_landmarks=True,
             enable_segmentation=False,
             min_detection_confidence=min_detection_confidence,

@@ -1,6 +1,8 @@
 """Several people for the price of one tracker each: every tracked person gets MediaPipe's
 single-person Pose on a crop around them (landmark model only, once it tracks), and the rest of
-the frame is searched for a newcomer only every `detect_every` frames while a slot is free.
+the frame is searched for a newcomer only every `detect_every` frames while a slot is free. A
+newcomer's tracker takes a graph started ahead in the background (warm_poses.py), so no frame
+stalls on MediaPipe's start-up.
 
 With `refresh_every` N > 1 each person's landmarks are refreshed every N frames, in turn, and in
 between their last keypoints move on at their last velocity: two people at N = 2 cost one
@@ -21,12 +23,16 @@ import numpy as np
 from nvhai_common.person import PersonKeypoints
 from nvhai_perception.blazepose import blazepose_to_coco
 from nvhai_perception.boxes import Box, area, covered
+from nvhai_perception.pose_models import require_landmark_model
+from nvhai_perception.warm_poses import WarmPoses
 
 
-def _pose(static_image_mode: bool, min_detection_confidence: float, min_tracking_confidence: float):
+def _pose(static_image_mode: bool, min_detection_confidence: float, min_tracking_confidence: float,
+          model_complexity: int):
+    require_landmark_model(model_complexity)  # before MediaPipe, which would download a missing model
     import mediapipe as mp  # imported here: importing nvhai_perception must stay light
 
-    return mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=1,
+    return mp.solutions.pose.Pose(static_image_mode=static_image_mode, model_complexity=model_complexity,
                                   smooth_landmarks=False,  # crops move; the pipeline smooths in frame pixels
                                   enable_segmentation=False, min_detection_confidence=min_detection_confidence,
                                   min_tracking_confidence=min_tracking_confidence)
@@ -45,8 +51,8 @@ class _Track:
     """One person: a tracking Pose on a square crop that follows them (re-centred with hysteresis,
     so MediaPipe's own frame-to-frame region stays valid most frames)."""
 
-    def __init__(self, box: Box, frame_shape: tuple[int, ...], margin: float, detection: float, tracking: float) -> None:
-        self.pose = _pose(False, detection, tracking)
+    def __init__(self, box: Box, frame_shape: tuple[int, ...], margin: float) -> None:
+        self.pose = None  # a started graph from WarmPoses, given once the track is kept
         self.margin = margin
         self.crop = self._crop_around(box, frame_shape)
         self.missed = 0
@@ -93,8 +99,6 @@ class _Track:
         return PersonKeypoints(xy=(self.last.xy + self.age * self.velocity).astype(np.float32),
                                confidence=self.last.confidence.copy(), score=self.last.score)
 
-    def close(self) -> None:
-        self.pose.close()
 
 
 class RoiPoseEstimator:
@@ -105,7 +109,7 @@ class RoiPoseEstimator:
     def __init__(self, max_people: int = 2, detect_every: int = 10, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, margin: float = 0.25, lost_after: int = 2,
                  duplicate_overlap: float = 0.5, newcomer_overlap: float = 0.3, parallel: bool = True,
-                 refresh_every: int = 1) -> None:
+                 refresh_every: int = 1, model_complexity: int = 1) -> None:
         self.max_people = max_people
         self.refresh_every = max(1, refresh_every)
         self._frame = 0
@@ -116,8 +120,9 @@ class RoiPoseEstimator:
         self.newcomer_overlap = newcomer_overlap
         self.parallel = parallel
         self._pool: ThreadPoolExecutor | None = None
-        self._confidence = (min_detection_confidence, min_tracking_confidence)
-        self._search = _pose(True, min_detection_confidence, min_tracking_confidence)
+        args = (min_detection_confidence, min_tracking_confidence, model_complexity)
+        self._search = _pose(True, *args)
+        self._poses = WarmPoses(lambda: _pose(False, *args), max_people)  # trackers' graphs, started ahead
         self._tracks: list[_Track] = []
         self._since_search = self.detect_every  # search the first frame
         self._searches = 0
@@ -187,10 +192,10 @@ class RoiPoseEstimator:
         # a tracked one by a third, either way round, is no newcomer
         if any(max(covered(box, t.box), covered(t.box, box)) >= self.newcomer_overlap for t in self._tracks):
             return False
-        track = _Track(box, shape, self.margin, *self._confidence)
+        track = _Track(box, shape, self.margin)
         if any(covered(t.crop, track.crop) >= 0.8 for t in self._tracks):  # a part of someone tracked
-            track.close()
             return False
+        track.pose = self._poses.take()
         self._tracks.append(track)
         return True
 
@@ -207,12 +212,13 @@ class RoiPoseEstimator:
         return [p for p, _ in kept]
 
     def _drop(self, track: _Track) -> None:
-        track.close()
+        self._poses.give(track.pose)
         self._tracks.remove(track)
 
     def close(self) -> None:
         for track in list(self._tracks):
             self._drop(track)
+        self._poses.close()
         self._search.close()
         if self._pool is not None:
             self._pool.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from nvhai_common.ros_conversions import rgb_to_image
 from nvhai_common.ros_params import defaults
 from nvhai_msgs.msg import BodyKeypointsArray
 from nvhai_perception.node import DIAGNOSTIC_NAME, PARAMETERS, PerceptionNode
+from nvhai_perception.pipeline import PipelineConfig
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "perception.yaml"
 FRAMES = demo_video_frames(75, 86)  # the person on the box, found by the detector from any of these
@@ -71,6 +73,15 @@ def harness():
 def test_yaml_defaults_match_declared_parameters():
     assert yaml.safe_load(CONFIG.read_text())["nvhai_perception"]["ros__parameters"] == defaults(PARAMETERS)
     assert all(p.description for p in PARAMETERS)
+
+
+def test_the_core_defaults_are_the_nodes():
+    """PipelineConfig (bag evaluation, benchmarks) runs the node's model and multi-person mode; only smoothing
+    differs (off in the core, on in the node)."""
+    declared = defaults(PARAMETERS)
+    core = {f.name: getattr(PipelineConfig(), f.name) for f in fields(PipelineConfig) if f.name in declared}
+    assert {"model_complexity", "multi_person", "max_people"} <= set(core)
+    assert {k: v for k, v in core.items() if k != "smoothing"} == {k: declared[k] for k in core if k != "smoothing"}
 
 
 def test_real_frames_give_keypoints_with_the_image_stamp(harness):

@@ -33,6 +33,20 @@ def test_trackers_are_retired_when_people_leave():
         assert after[-1] == [] and estimator.tracked == 0, "their tracker is retired on an empty scene"
 
 
+def test_a_newcomer_gets_a_started_graph_and_a_retired_one_is_reused():
+    """No frame starts a MediaPipe graph itself (130-300 ms): the person on the box is found, leaves (blank
+    frames), comes back and is found again, each time by a tracker on a graph warmed in the background."""
+    frames = demo_video_frames(0, 20)
+    blank = np.zeros_like(frames[0])
+    with RoiPoseEstimator(max_people=2, detect_every=5) as estimator:
+        for _ in range(2):
+            assert any(estimator.estimate(f) for f in frames), "the person on the box is found"
+            for _ in range(6):
+                estimator.estimate(blank)
+            assert estimator.tracked == 0
+        assert estimator._poses.started_in_frame == 0 and estimator._poses.lent == 0
+
+
 def test_refresh_every_2_runs_one_landmark_pass_per_frame_and_keeps_both_people(monkeypatch):
     """Two people at refresh_every 2: the trackers take turns (at most one landmark pass a frame once
     both are measured), both people are still reported every frame with their ids, and the keypoints
