@@ -6,7 +6,7 @@
 #   - Bandai Namco dataset 1 (other recordings, other contents) and dataset-2 contents wave-left-hand,
 #     raise-up-left-hand, walk-turn-left are held out of every fold (its actors are not told apart);
 #   - the shipped model is the same recipe trained on everything (so it has no held-out numbers itself).
-# About 75 minutes on 2 idle CPU cores (FOLDS_PARALLEL=2 runs two folds at once); faster with --device cuda.
+# About 60 minutes on 2 idle CPU cores (FOLDS_PARALLEL=2 runs two folds at once); faster with --device cuda.
 #   bash training/recipes/default_model.sh            (from the repository root, after `make setup`)
 set -euo pipefail
 SHARED=${SHARED:-../shared/data}
@@ -22,18 +22,20 @@ SHARED="$(cd "$SHARED" && pwd)"
 mkdir -p "$WORK"
 cd "$WORK"
 
-# Data: real clips labelled by the one mapping table (training/nvhai_training/label_map.py).
-$T label --keypoints "$SHARED/cmu_mocap/cmu_coco17_30fps_train.npz" --out cmu.npz
-$T label --keypoints "$SHARED/cmu_subject131/cmu131_coco17_30fps.npz" --out cmu131.npz
-$T label --keypoints "$SHARED/msrc12/msrc12_coco17_30fps.npz" --out msrc.npz
-$T label --keypoints "$SHARED/bandai_namco/bandai_coco17_30fps.npz" --out bandai.npz
-$T split --keypoints bandai.npz --by dataset --test-groups 1 --out-train bandai_d2.npz --out-test bandai_heldout_d1.npz
-$T split --keypoints bandai_d2.npz --by content --test-groups wave-left-hand raise-up-left-hand walk-turn-left \
-  --out-train bandai_train.npz --out-test bandai_heldout_d2.npz
-$T import-bvh --bvh-dir "$SHARED/cmu_mocap/bvh" --views "$VIEWS" --seed 3 --out bvh.npz   # CMU from new cameras
-$T label --keypoints bvh.npz --out bvh.npz
-$T synth --count "$SYNTH" --seed 1 --out synth.npz
-$T synth --count 3000 --seed 99 --out synth_test.npz
+# Data: real clips labelled by the one mapping table (training/nvhai_training/label_map.py). Made once per work folder (delete it to remake).
+if [ ! -f synth_test.npz ]; then
+  $T label --keypoints "$SHARED/cmu_mocap/cmu_coco17_30fps_train.npz" --out cmu.npz
+  $T label --keypoints "$SHARED/cmu_subject131/cmu131_coco17_30fps.npz" --out cmu131.npz
+  $T label --keypoints "$SHARED/msrc12/msrc12_coco17_30fps.npz" --out msrc.npz
+  $T label --keypoints "$SHARED/bandai_namco/bandai_coco17_30fps.npz" --out bandai.npz
+  $T split --keypoints bandai.npz --by dataset --test-groups 1 --out-train bandai_d2.npz --out-test bandai_heldout_d1.npz
+  $T split --keypoints bandai_d2.npz --by content --test-groups wave-left-hand raise-up-left-hand walk-turn-left \
+    --out-train bandai_train.npz --out-test bandai_heldout_d2.npz
+  $T import-bvh --bvh-dir "$SHARED/cmu_mocap/bvh" --views "$VIEWS" --seed 3 --out bvh.npz   # CMU from new cameras
+  $T label --keypoints bvh.npz --out bvh.npz
+  $T synth --count "$SYNTH" --seed 1 --out synth.npz
+  $T synth --count 3000 --seed 99 --out synth_test.npz
+fi
 
 fold() {  # fold K: train without fold K's people and without the held-out Bandai clips, then score
   local k=$1 d=fold_$1 cmu_person=${CMU_FOLDS[$1]}
@@ -60,15 +62,15 @@ fold() {  # fold K: train without fold K's people and without the held-out Banda
   done
   $T evaluate --model "$d/model.onnx" --keypoints synth_test.npz --json > "$d/eval_synth.json"
 }
-for k in 1 2 3 4 5; do
-  fold "$k" &
+final() {  # the shipped model: the same recipe on every person and every Bandai clip
+  # shellcheck disable=SC2046
+  $T train "${ARGS[@]}" --train $(all_data) --out final > final.log 2>&1
+}
+for k in 1 2 3 4 5 final; do
+  if [ "$k" = final ]; then final & else fold "$k" & fi
   while [ "$(jobs -rp | wc -l)" -ge "$FOLDS_PARALLEL" ]; do wait -n; done
 done
 wait
-
-# The shipped model: the same recipe on every person and every Bandai clip.
-# shellcheck disable=SC2046
-$T train "${ARGS[@]}" --train $(all_data) --out final > final.log 2>&1
 $T export --checkpoint final/model.pt --name "$MODEL_NAME" --out default.onnx
 $T evaluate --model default.onnx --keypoints synth_test.npz --json > eval_final_synth.json
 
