@@ -26,6 +26,8 @@ from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
 
 HORIZONS = (5, 10, 20, 30)
+IMAGE_TYPES = ("sensor_msgs/msg/Image", "sensor_msgs/msg/CompressedImage")
+KEYPOINTS_TYPE = "nvhai_msgs/msg/BodyKeypointsArray"
 STAMPED_TOPICS = ("/image_raw", "/body_keypoints", "/future_poses", "/emotion", "/avatar/response")
 
 
@@ -53,6 +55,15 @@ class Track:
         return xy[lo] * (1 - w) + xy[hi] * w
 
 
+def decode_image(msgtype: str, msg) -> np.ndarray:
+    """RGB of a recorded sensor_msgs Image or CompressedImage (ImageDecodeError if it cannot be decoded)."""
+    if msgtype == "sensor_msgs/msg/CompressedImage":
+        from nvhai_perception.compressed_image import decode_compressed
+
+        return decode_compressed(msg.data)
+    return decode_raw(msg.encoding, msg.width, msg.height, msg.step, msg.data)
+
+
 def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progress: bool,
                 max_people: int = 1) -> tuple[list, dict, str]:
     """[(t, width, height, [Observation])] in order, latency samples per topic (ms), and the source used."""
@@ -64,6 +75,11 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
         source = image_topic if image_topic in topics else keypoints_topic if keypoints_topic in topics else None
         if source is None:
             raise BagError(f"{path} has neither {image_topic} nor {keypoints_topic} (topics: {sorted(topics)})")
+        wanted = IMAGE_TYPES if source == image_topic else (KEYPOINTS_TYPE,)
+        wrong = sorted({c.msgtype for c in reader.connections if c.topic == source} - set(wanted))
+        if wrong:
+            option = "--image-topic" if source == image_topic else "--keypoints-topic"
+            raise BagError(f"{path}: {option} {source} carries {', '.join(wrong)}, not {' or '.join(wanted)}")
         pipeline = None
         if source == image_topic:
             from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
@@ -75,18 +91,21 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
         for conn, log_ns, raw in tqdm(messages(reader, conns), total=total, desc="bag", unit="msg",
                                       disable=not progress):
             msg = store.deserialize_cdr(raw, conn.msgtype)
-            t = stamp_to_sec(msg.header.stamp)
+            header = getattr(msg, "header", None)
+            if header is None:  # a recorded topic of another, unstamped type: no latency to measure
+                continue
+            t = stamp_to_sec(header.stamp)
             latencies.setdefault(conn.topic, []).append(1000 * (log_ns * 1e-9 - t))
             if conn.topic != source:
                 continue
             if pipeline is not None:
                 try:
-                    rgb = decode_raw(msg.encoding, msg.width, msg.height, msg.step, msg.data)
+                    rgb = decode_image(conn.msgtype, msg)
                 except ImageDecodeError:
                     continue
                 people = pipeline.process(rgb, t)
                 obs = [Observation(p.person_id, p.xy, p.confidence) for p in people]
-                frames.append((t, msg.width, msg.height, obs))
+                frames.append((t, rgb.shape[1], rgb.shape[0], obs))
             else:
                 obs = [Observation(p.person_id, p.xy, p.confidence) for p in map(msg_to_person, msg.people)]
                 frames.append((t, msg.image_width, msg.image_height, obs))

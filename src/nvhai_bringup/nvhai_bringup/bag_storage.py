@@ -14,6 +14,7 @@ from pathlib import Path
 from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
 DEFAULT_VERSION = 8
+MAX_METADATA_BYTES = 4 << 20  # a bag's metadata.yaml is kilobytes; YAML-parsing 40 MB took 119 s
 VERSIONS = (8, 9)
 STORAGES = ("mcap", "sqlite3")
 
@@ -68,6 +69,9 @@ def open_reader(path: str | Path) -> Iterator[Reader]:
         raise BagError(f"{path}: no such bag (a folder with metadata.yaml and a .mcap or .db3 file)")
     if p.is_dir() and not (p / "metadata.yaml").is_file():
         raise BagError(f"{path}: no metadata.yaml; {_repair_hint(path)}")
+    if p.is_dir() and (size := (p / "metadata.yaml").stat().st_size) > MAX_METADATA_BYTES:
+        raise BagError(f"{path}: metadata.yaml is {size / 1e6:.1f} MB, over the {MAX_METADATA_BYTES / 1e6:.1f} MB "
+                       "a bag's metadata can need: not a rosbag2 metadata file; run `nvhai-bag repair` to rebuild it")
     try:
         reader = Reader(p)
         reader.open()
