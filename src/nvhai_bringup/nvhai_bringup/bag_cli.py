@@ -113,8 +113,12 @@ def _play(a: argparse.Namespace) -> int:
 
 
 def _repair(a: argparse.Namespace) -> int:
-    from nvhai_bringup.bag_repair import repair
+    from nvhai_bringup.bag_integrity import damaged_chunks
+    from nvhai_bringup.bag_repair import repair, storage_file
 
+    damaged = damaged_chunks(storage_file(a.bag)) if storage_file(a.bag).suffix == ".mcap" else []
+    for chunk in damaged:
+        print(f"{a.bag}: {chunk.describe()}", file=sys.stderr)
     counts = repair(a.bag, a.bag_version)
     if counts is None:
         print(f"{a.bag} is readable: nothing to repair", file=sys.stderr)

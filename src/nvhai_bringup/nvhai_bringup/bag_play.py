@@ -15,7 +15,7 @@ from rclpy.qos import QoSProfile
 from rosgraph_msgs.msg import Clock
 
 from nvhai_bringup.bag_qos import replay_qos
-from nvhai_bringup.bag_storage import BagError, messages, open_reader
+from nvhai_bringup.bag_storage import BagError, check_chunks, messages, open_reader
 from nvhai_bringup.bag_types import ros_type
 
 
@@ -53,6 +53,7 @@ def play(node: Node, path: str | Path, options: PlayOptions | None = None,
         if missing:
             raise BagError(f"{path} has no topic {', '.join(missing)} (it has {', '.join(sorted(known))})")
         conns = [c for c in reader.connections if not o.topics or c.topic in o.topics]
+        check_chunks(reader)  # before publishing anything: a damaged chunk would be played as garbage or cut the play
         types = {}
         for c in conns:
             try:

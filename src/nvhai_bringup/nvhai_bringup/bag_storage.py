@@ -32,6 +32,10 @@ def open_writer(path: str | Path, storage: str = "mcap", version: int = DEFAULT_
         raise BagError(f"{path} exists already: choose another --out or remove it")
     writer = Writer(path, version=version, storage_plugin=plugin)
     writer.open()
+    if plugin == StoragePlugin.MCAP:
+        from nvhai_bringup.bag_integrity import write_chunk_crcs
+
+        write_chunk_crcs(writer.storage)
     return writer
 
 
@@ -81,6 +85,17 @@ def open_reader(path: str | Path) -> Iterator[Reader]:
         yield reader
     finally:
         reader.close()
+
+
+def check_chunks(reader: Reader) -> None:
+    """BagError naming the messages lost when a chunk of the bag's MCAP file fails its CRC."""
+    from nvhai_bringup.bag_integrity import damaged_chunks
+
+    for path in sorted(Path(reader.path).glob("*.mcap")):
+        damaged = damaged_chunks(path)
+        if damaged:
+            raise BagError(f"{path}: {len(damaged)} damaged chunk(s): {'; '.join(d.describe() for d in damaged)}; "
+                           f"`nvhai-bag repair {reader.path}` rewrites the intact messages")
 
 
 def messages(reader: Reader, connections=None) -> Iterator:

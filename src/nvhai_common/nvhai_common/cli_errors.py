@@ -7,8 +7,11 @@ what a shell reports), not a KeyboardInterrupt traceback. Anything else is a bug
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError)
 INTERRUPTED = 130
@@ -18,9 +21,44 @@ def one_line(e: BaseException) -> str:
     return " ".join(str(e).split()) or type(e).__name__
 
 
+_stop = threading.Event()
+_deferred = threading.Event()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    if _deferred.is_set():
+        _stop.set()
+        return
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def interrupt_between_steps() -> Iterator[None]:
+    """Inside, Ctrl-C only sets a flag and `check_interrupt()` raises KeyboardInterrupt, at a step boundary.
+
+    Raised wherever the signal lands, a KeyboardInterrupt can hit MediaPipe's Python callbacks mid-frame:
+    one `evaluate` in four then printed 'interrupted' and still died of SIGINT on exit (-2). Loops over
+    frames run in here and call check_interrupt() once per frame."""
+    _deferred.set()
+    try:
+        yield
+    finally:
+        _deferred.clear()
+    check_interrupt()
+
+
+def check_interrupt() -> None:
+    if _stop.is_set():
+        _stop.clear()
+        raise KeyboardInterrupt
+
+
 def run_command(prog: str, command: Callable[[], int | None],
                 errors: tuple[type[BaseException], ...] = USER_ERRORS) -> int:
     """Run `command()`; its return value (None = 0), 1 for `errors`, 130 for Ctrl-C."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)  # KeyboardInterrupt, or a flag in interrupt_between_steps
     try:
         rc = command()
     except KeyboardInterrupt:
