@@ -68,6 +68,12 @@ class LiveViewState:
     listeners: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        for name in ("timeline_s", "forget_after_s", "forecast_max_age_s"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):  # a NaN window would never prune anything
+                raise ValueError(f"{name} {value}: must be a finite number of seconds > 0")
+        if not 0 <= self.jpeg_quality <= 100:
+            raise ValueError(f"jpeg_quality {self.jpeg_quality}: must be 0-100")
         self._lock = threading.Lock()
         self._frame: _Frame | None = None
         self._frame_seq = 0

@@ -44,7 +44,9 @@ class LiveViewServer:
     def __init__(self, state: LiveViewState, host: str = "127.0.0.1", port: int = 8080,
                  max_rate_hz: float = 60.0) -> None:
         self.state, self.host, self.port = state, host, tcp_port(port)  # ValueError (one line) outside 0-65535
-        self.min_interval = 1.0 / max(max_rate_hz, 1e-3)
+        if not (math.isfinite(max_rate_hz) and max_rate_hz > 0):
+            raise ValueError(f"max_rate_hz {max_rate_hz}: must be a finite number > 0")
+        self.min_interval = 1.0 / max_rate_hz
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeups: set[asyncio.Event] = set()

@@ -134,12 +134,19 @@ def test_nan_from_any_publisher_never_reaches_the_page_as_bare_nan():
         teardown(ex, web, io)
 
 
-@pytest.mark.parametrize("port", ["70000", "-1"])
-def test_nvhai_web_refuses_a_port_out_of_range_in_one_line(port):
-    proc = subprocess.run([sys.executable, "-m", "nvhai_bringup.web_node", "--ros-args", "-p", f"port:={port}"],
+@pytest.mark.parametrize("param, names", [
+    ("port:=70000", ["70000", "65535"]),
+    ("port:=-1", ["-1", "65535"]),
+    ("timeline_s:=.nan", ["timeline_s", "finite"]),
+    ("forget_after_s:=-2.0", ["forget_after_s"]),
+    ("max_rate_hz:=0.0", ["max_rate_hz"]),
+    ("jpeg_quality:=500", ["jpeg_quality"]),
+])
+def test_nvhai_web_refuses_bad_parameters_in_one_line(param, names):
+    proc = subprocess.run([sys.executable, "-m", "nvhai_bringup.web_node", "--ros-args", "-p", param],
                           capture_output=True, text=True, timeout=120)
     err = proc.stderr.strip()
     assert proc.returncode != 0
     assert "Traceback" not in err and "did not start" not in err, err
     lines = [line for line in err.splitlines() if line.startswith("nvhai-web:")]
-    assert len(lines) == 1 and port in lines[0] and "65535" in lines[0], err
+    assert len(lines) == 1 and all(n in lines[0] for n in names), err
