@@ -56,8 +56,9 @@ def check_interrupt() -> None:
 def run_command(prog: str, command: Callable[[], int | None],
                 errors: tuple[type[BaseException], ...] = USER_ERRORS) -> int:
     """Run `command()`; its return value (None = 0), 1 for `errors`, 130 for Ctrl-C."""
-    main_thread = threading.current_thread() is threading.main_thread()
-    if main_thread and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    previous = signal.getsignal(signal.SIGINT)
+    ours = threading.current_thread() is threading.main_thread() and previous is signal.default_int_handler
+    if ours:
         signal.signal(signal.SIGINT, _interrupt)  # KeyboardInterrupt, or a flag in interrupt_between_steps
     try:
         rc = command()
@@ -67,4 +68,7 @@ def run_command(prog: str, command: Callable[[], int | None],
     except errors as e:
         print(f"{prog}: {one_line(e)}", file=sys.stderr)
         return 1
+    finally:
+        if ours and signal.getsignal(signal.SIGINT) is _interrupt:
+            signal.signal(signal.SIGINT, previous)
     return 0 if rc is None else int(rc)
