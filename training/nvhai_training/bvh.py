@@ -41,42 +41,70 @@ class BVHMotion:
         for i, j in enumerate(self.joints):
             if j.name == name:
                 return i
-        raise KeyError(f"joint '{name}' not in BVH (has {len(self.joints)} joints)")
+        raise BVHError(f"joint '{name}' not in BVH (has {len(self.joints)} joints)")
+
+
+class BVHError(ValueError):
+    """A BVH file this parser cannot use; the message says what is wrong with it."""
 
 
 def parse_bvh(text: str) -> BVHMotion:
+    """HIERARCHY and MOTION of a BVH file; BVHError (one line) for an empty, cut-short or non-finite one."""
     tokens = text.split()
+    if not tokens:
+        raise BVHError("empty file")
+    if "MOTION" not in tokens:
+        raise BVHError("no MOTION section (not a BVH file, or cut short in its HIERARCHY)")
     joints: list[Joint] = []
     stack: list[int] = []
     i = 0
-    while tokens[i] != "MOTION":
-        tok = tokens[i]
-        if tok in ("ROOT", "JOINT"):
-            joints.append(Joint(tokens[i + 1], stack[-1] if stack else -1, np.zeros(3)))
-            i += 2
-        elif tok == "End":  # End Site: a leaf with an offset only
-            joints.append(Joint(f"{joints[stack[-1]].name}_end", stack[-1], np.zeros(3)))
-            i += 2
-        elif tok == "{":
-            stack.append(len(joints) - 1)
-            i += 1
-        elif tok == "}":
-            stack.pop()
-            i += 1
-        elif tok == "OFFSET":
-            joints[stack[-1]].offset = np.array([float(v) for v in tokens[i + 1:i + 4]])
-            i += 4
-        elif tok == "CHANNELS":
-            n = int(tokens[i + 1])
-            joints[stack[-1]].channels = tokens[i + 2:i + 2 + n]
-            i += 2 + n
-        else:
-            i += 1
-    frames = int(tokens[i + 2])
-    frame_time = float(tokens[i + 5])
-    values = np.array(tokens[i + 6:], dtype=np.float64)
+    try:
+        while tokens[i] != "MOTION":
+            tok = tokens[i]
+            if tok in ("ROOT", "JOINT"):
+                joints.append(Joint(tokens[i + 1], stack[-1] if stack else -1, np.zeros(3)))
+                i += 2
+            elif tok == "End":  # End Site: a leaf with an offset only
+                joints.append(Joint(f"{joints[stack[-1]].name}_end", stack[-1], np.zeros(3)))
+                i += 2
+            elif tok == "{":
+                stack.append(len(joints) - 1)
+                i += 1
+            elif tok == "}":
+                stack.pop()
+                i += 1
+            elif tok == "OFFSET":
+                joints[stack[-1]].offset = np.array([float(v) for v in tokens[i + 1:i + 4]])
+                i += 4
+            elif tok == "CHANNELS":
+                n = int(tokens[i + 1])
+                joints[stack[-1]].channels = tokens[i + 2:i + 2 + n]
+                i += 2 + n
+            else:
+                i += 1
+        if tokens[i + 1:i + 2] != ["Frames:"] or tokens[i + 3:i + 5] != ["Frame", "Time:"]:
+            raise BVHError("MOTION must begin 'Frames: N' and 'Frame Time: S'")
+        frames = int(tokens[i + 2])
+        frame_time = float(tokens[i + 5])
+        values = np.array(tokens[i + 6:], dtype=np.float64)
+    except (IndexError, ValueError) as e:
+        if isinstance(e, BVHError):
+            raise
+        raise BVHError(f"malformed HIERARCHY or MOTION header ({e or type(e).__name__})") from None
+    if not joints:
+        raise BVHError("no ROOT joint in the HIERARCHY")
+    if not (np.isfinite(frame_time) and frame_time > 0):
+        raise BVHError(f"Frame Time: {tokens[i + 5]}: must be a positive number of seconds")
     n_channels = sum(len(j.channels) for j in joints)
-    return BVHMotion(joints, frame_time, values[: frames * n_channels].reshape(frames, n_channels))
+    if frames < 1 or len(values) < frames * n_channels:
+        raise BVHError(f"MOTION declares {frames} frames of {n_channels} channels but holds "
+                       f"{len(values) // max(n_channels, 1)} complete frames")
+    data = values[: frames * n_channels].reshape(frames, n_channels)
+    bad = ~np.isfinite(data)
+    if bad.any():
+        frame, channel = (int(v) for v in np.argwhere(bad)[0])
+        raise BVHError(f"{int(bad.sum())} NaN/inf channel values in MOTION (first: frame {frame}, channel {channel})")
+    return BVHMotion(joints, frame_time, data)
 
 
 def forward_kinematics(motion: BVHMotion) -> np.ndarray:
@@ -111,6 +139,11 @@ def bvh_to_coco3d(text: str, fps: float = 30.0, names: dict[str, str] | None = N
     """(T, 17, 3) COCO-17 joints resampled (nearest frame) to `fps`, y up, in the file's units."""
     names = names or CC_BASE_JOINTS
     motion = parse_bvh(text)
+    have = {j.name for j in motion.joints}
+    missing = [v for v in names.values() if v not in have]
+    if missing:
+        raise BVHError(f"another rig: joints {', '.join(missing[:3])}{' …' if len(missing) > 3 else ''} that map to "
+                       f"COCO-17 are not in the file (its joints: {', '.join(sorted(have)[:3])} …)")
     world = forward_kinematics(motion)
     step = max(1, round(1.0 / (fps * motion.frame_time)))
     world = world[::step]

@@ -23,6 +23,16 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from nvhai_common.cli_args import (
+    BadValue,
+    fraction,
+    name_and_path,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+from nvhai_common.cli_errors import USER_ERRORS, run_command
 from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
 from nvhai_training.keypoint_dataset import (
     Windows,
@@ -56,7 +66,10 @@ def _import_3d(a: argparse.Namespace, files: list[Path], to_coco3d) -> None:
     for path in tqdm(files, desc="import", unit="clip"):
         if path.stem in exclude:
             continue
-        motion = face_forward(to_coco3d(path))
+        try:
+            motion = face_forward(to_coco3d(path))
+        except ValueError as e:  # BVHError, a bad .npy: one line naming the file
+            raise ValueError(f"{path}: {e}") from None
         for v in range(a.views):
             clips[f"{path.stem}_v{v}"] = random_view(motion, rng)
     save_clips(a.out, clips)
@@ -115,6 +128,21 @@ def _split(a: argparse.Namespace) -> None:
         save_clips(out, {k: clips[k] for k in names}, {k: labels[k] for k in names if k in labels}, metadata)
     shown = ", ".join(test[:12]) + (" …" if len(test) > 12 else "")
     print(f"split by {a.by}: train {len(train)} clips -> {a.out_train}; test {len(test)} clips -> {a.out_test}: {shown}")
+
+
+def keypoint_spec(text: str) -> str:
+    """argparse type of --train/--test: `file.npz`, `file.npz@STRIDE`, `file.npz:WEIGHT` or `file.npz@STRIDE:WEIGHT`."""
+    spec, _, weight = text.partition(":")
+    path, _, stride = spec.partition("@")
+    for what, value, check in (("stride", stride, positive_int), ("weight", weight, non_negative_float)):
+        try:
+            if value:
+                check(value)
+        except BadValue as e:
+            raise BadValue(f"{text!r}: {what} {e}") from None
+    if not path:
+        raise BadValue(f"{text!r}: no file before @ or :")
+    return text
 
 
 def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
@@ -201,8 +229,7 @@ def _evaluate(a: argparse.Namespace) -> None:
 def _plot(a: argparse.Namespace) -> None:
     from nvhai_training.plots import mae_curves
 
-    logs = dict(item.split("=", 1) for item in a.log)
-    mae_curves(logs, a.out)
+    mae_curves(dict(a.log), a.out)
     print(f"wrote {a.out}")
 
 
@@ -210,7 +237,7 @@ def _plot_tiers(a: argparse.Namespace) -> None:
     from nvhai_training.plots import read_log, tier_improvement
 
     scratch = read_log(a.scratch)[1][-1]
-    tiers = {name: read_log(path)[1][-1] for name, path in (item.split("=", 1) for item in a.tier)}
+    tiers = {name: read_log(path)[1][-1] for name, path in a.tier}
     tier_improvement(scratch, tiers, a.out)
     print(json.dumps({"scratch_mae": scratch, "tiers_mae": tiers}, indent=2))
 
@@ -221,8 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("synth", help="procedural labelled motion")
-    p.add_argument("--count", type=int, default=9000)
-    p.add_argument("--frames", type=int, default=90)
+    p.add_argument("--count", type=positive_int, default=9000)
+    p.add_argument("--frames", type=positive_int, default=90)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
     p.set_defaults(func=_synth)
@@ -232,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "folder of (T, 22, 3) .npy joint files")):
         p = sub.add_parser(name, help=help_)
         p.add_argument(arg, required=True)
-        p.add_argument("--views", type=int, default=4, help="random cameras per clip")
+        p.add_argument("--views", type=positive_int, default=4, help="random cameras per clip")
         p.add_argument("--exclude", nargs="*", help="clip names to leave out (held-out test clips)")
         p.add_argument("--exclude-from", help="leave out the clips of this keypoint .npz (e.g. the test split)")
         p.add_argument("--seed", type=int, default=0)
@@ -256,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="clip | person (CMU subject 001..131, MSRC-12 msrc12_s01..s29, Bandai dataset) | prefix "
                         "(the key up to its first '_') | a metadata field (content, style, dataset, action)")
     p.add_argument("--test-groups", nargs="*", help="the held-out groups (default: a random --test-fraction of them)")
-    p.add_argument("--test-fraction", type=float, default=0.2)
+    p.add_argument("--test-fraction", type=fraction, default=0.2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-train", required=True)
     p.add_argument("--out-test", required=True)
@@ -265,32 +292,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train or finetune")
     p.add_argument("--arch", default="residual_dct",
                    choices=list(ARCHITECTURES))
-    p.add_argument("--train", nargs="+", required=True,
+    p.add_argument("--train", nargs="+", required=True, type=keypoint_spec,
                    help="keypoint .npz files (file.npz@N: stride N for that file; file.npz:W: forecast loss weight W)")
-    p.add_argument("--test", nargs="*", help="held-out keypoint .npz files, scored every --eval-every epochs")
+    p.add_argument("--test", nargs="*", type=keypoint_spec,
+                   help="held-out keypoint .npz files, scored every --eval-every epochs")
     p.add_argument("--init", help="checkpoint to finetune from (same architecture)")
-    p.add_argument("--epochs", type=int, default=200)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--lr", type=float, help="default: the paper's rate for the architecture")
+    p.add_argument("--epochs", type=positive_int, default=200)
+    p.add_argument("--batch-size", type=positive_int, default=32)
+    p.add_argument("--lr", type=positive_float, help="default: the paper's rate for the architecture")
     p.add_argument("--optimizer", choices=["adam", "adamw"], default="adam",
                    help="adam: the paper's (L2 weight decay); adamw: decoupled weight decay")
-    p.add_argument("--weight-decay", type=float, default=1e-4)
-    p.add_argument("--stride", type=int, default=1, help="window stride in frames (paper: 1)")
-    p.add_argument("--test-stride", type=int, default=5)
-    p.add_argument("--eval-every", type=int, default=5)
-    p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--weight-decay", type=non_negative_float, default=1e-4)
+    p.add_argument("--stride", type=positive_int, default=1, help="window stride in frames (paper: 1)")
+    p.add_argument("--test-stride", type=positive_int, default=5)
+    p.add_argument("--eval-every", type=positive_int, default=5)
+    p.add_argument("--threads", type=non_negative_int, default=0)
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
     p.add_argument("--loss", choices=["mse", "mse+l1"], default="mse", help="forecast loss (scored as MAE)")
-    p.add_argument("--bone-augment", type=float, default=0.0,
+    p.add_argument("--bone-augment", type=non_negative_float, default=0.0,
                    help="randomise shoulder/hip widths by up to this fraction (e.g. 0.15)")
-    p.add_argument("--x-scale-augment", type=float, default=0.0,
+    p.add_argument("--x-scale-augment", type=non_negative_float, default=0.0,
                    help="randomise the body's width in the image by up to this fraction (camera yaw; e.g. 0.2)")
-    p.add_argument("--input-noise", type=float, default=0.0,
+    p.add_argument("--input-noise", type=non_negative_float, default=0.0,
                    help="Gaussian noise (std, normalised units) on the observed window only (e.g. 0.005: Kinect jitter)")
-    p.add_argument("--velocity-loss", type=float, default=0.0,
+    p.add_argument("--velocity-loss", type=non_negative_float, default=0.0,
                    help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
-    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--label-smoothing", type=non_negative_float, default=0.0)
     p.add_argument("--class-weights", action="store_true", help="weight CE by inverse label frequency")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output folder: model.pt, log.csv")
@@ -308,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True)
     p.add_argument("--keypoints", required=True)
     p.add_argument("--clips", nargs="*", help="only these clips")
-    p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--stride", type=positive_int, default=1)
     p.add_argument("--group-by", help="per-group metrics: person (CMU subject, MSRC-12 subject, Bandai dataset), prefix, "
                    "or a metadata field (content, action, …)")
     p.add_argument("--plot", type=Path, help="per-group bar plot (.png) and, with labels, <name>_confusion.png")
@@ -319,13 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("plot", help="MAE curves from training logs")
-    p.add_argument("--log", nargs="+", required=True, help="NAME=path/to/log.csv")
+    p.add_argument("--log", nargs="+", required=True, type=name_and_path, help="NAME=path/to/log.csv")
     p.add_argument("--out", required=True)
     p.set_defaults(func=_plot)
 
     p = sub.add_parser("plot-tiers", help="relative improvement over scratch per synthetic tier")
     p.add_argument("--scratch", required=True, help="log.csv of the model trained from scratch")
-    p.add_argument("--tier", nargs="+", required=True, help="NAME=log.csv of the finetuned model per tier")
+    p.add_argument("--tier", nargs="+", required=True, type=name_and_path,
+                   help="NAME=log.csv of the finetuned model per tier")
     p.add_argument("--out", required=True)
     p.set_defaults(func=_plot_tiers)
     return parser
@@ -335,12 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_predictor.model_runner import ModelLoadError, ModelOutputError
 
     args = build_parser().parse_args(argv)
-    try:
-        args.func(args)
-    except (ValueError, OSError, ModelLoadError, ModelOutputError) as e:  # user mistakes: one line, no traceback
-        print(f"nvhai-train {args.command}: {e}", file=sys.stderr)
-        return 1
-    return 0
+    return run_command(f"nvhai-train {args.command}", lambda: args.func(args),
+                       (*USER_ERRORS, ModelLoadError, ModelOutputError))  # user mistakes: one line, no traceback
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ it stopped. Clips in which nobody is found in most frames are reported and left 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import cv2
@@ -14,7 +13,7 @@ import numpy as np
 from tqdm import tqdm
 
 from nvhai_perception.pose_estimator import PoseEstimator
-from nvhai_training.keypoint_dataset import save_clips
+from nvhai_training.keypoint_dataset import read_label_rows, save_clips
 
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm"}
 
@@ -52,11 +51,7 @@ def video_keypoints(path: Path, fps: float = 30.0, max_frames: int | None = None
 
 
 def read_labels_csv(path: str | Path) -> dict[str, str]:
-    with Path(path).open() as f:
-        reader = csv.DictReader(f)
-        if not {"clip", "emotion"} <= set(reader.fieldnames or []):
-            raise ValueError(f"{path}: the first line must be the header 'clip,emotion' (found {reader.fieldnames})")
-        return {Path(r["clip"]).stem: r["emotion"] for r in reader}
+    return {Path(clip).stem: label for clip, label in read_label_rows(path).items()}
 
 
 def extract(videos: str | Path, out: str | Path, labels_csv: str | Path | None = None, min_found: float = 0.5,

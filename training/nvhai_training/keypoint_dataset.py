@@ -40,8 +40,15 @@ def load_metadata(npz: str | Path) -> dict[str, dict]:
     npz = Path(npz)
     for path in (meta_path(npz), npz.with_name(npz.name.removesuffix(".npz") + "_meta.json")):
         if path.exists():
-            data = json.loads(path.read_text())
-            return data.get("clips", data)
+            try:
+                data = json.loads(path.read_text(encoding="utf-8-sig"))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}: not JSON ({e})") from None
+            clips = data.get("clips", data) if isinstance(data, dict) else data
+            if not isinstance(clips, dict) or not all(isinstance(v, dict) for v in clips.values()):
+                raise ValueError(f"{path}: expected {{\"clips\": {{clip: {{field: value}}}}}}, found a "
+                                 f"{type(clips).__name__}")
+            return clips
     return {}
 
 
@@ -58,8 +65,8 @@ def load_clips(path: str | Path) -> dict[str, np.ndarray]:
             raise ValueError(f"{path}: not a keypoint .npz: member '{name}' is not an .npy array")
         if clip.ndim != 3 or clip.shape[1] != NUM_KEYPOINTS or clip.shape[2] not in (2, 3):
             raise ValueError(f"{path}: clip '{name}' has shape {clip.shape}, expected (T, 17, 2|3)")
-        if not np.issubdtype(clip.dtype, np.number):
-            raise ValueError(f"{path}: clip '{name}' has dtype {clip.dtype}, expected numbers")
+        if not np.issubdtype(clip.dtype, np.number) or np.iscomplexobj(clip):
+            raise ValueError(f"{path}: clip '{name}' has dtype {clip.dtype}, expected real numbers")
         bad = ~np.isfinite(clip)
         if bad.any():
             frame = int(np.argwhere(bad)[0][0])
@@ -73,14 +80,25 @@ def load_labels(npz: str | Path) -> dict[str, str]:
     path = labels_path(npz)
     if not path.exists():
         return {}
-    with path.open() as f:
-        reader = csv.DictReader(f)
-        if not {"clip", "emotion"} <= set(reader.fieldnames or []):
-            raise ValueError(f"{path}: the first line must be the header 'clip,emotion' (found {reader.fieldnames})")
-        rows = {r["clip"]: r["emotion"] for r in reader}
+    rows = read_label_rows(path)
     unknown = set(rows.values()) - set(EMOTION_LABELS)
     if unknown:
         raise ValueError(f"{path}: unknown emotion labels {sorted(unknown)} (known: {EMOTION_LABELS})")
+    return rows
+
+
+def read_label_rows(path: str | Path) -> dict[str, str]:
+    """clip -> label of a `clip,emotion` CSV; an Excel byte-order mark is skipped, a short row is one line naming it."""
+    with Path(path).open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if not {"clip", "emotion"} <= set(reader.fieldnames or []):
+            raise ValueError(f"{path}: the first line must be the header 'clip,emotion' (found {reader.fieldnames})")
+        rows = {}
+        for r in reader:
+            if not r["clip"] or r["emotion"] is None:
+                raise ValueError(f"{path}: line {reader.line_num} has no {'clip' if not r['clip'] else 'emotion'} "
+                                 f"column: {r}")
+            rows[r["clip"]] = r["emotion"]
     return rows
 
 

@@ -137,11 +137,28 @@ def evaluate_model(model: nn.Module, windows: Windows) -> dict[str, float | None
 
 
 def load_checkpoint(path: str | Path) -> tuple[nn.Module, dict]:
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    config = json.loads(ckpt["config"])
-    config["labels"] = tuple(config.get("labels", PAPER_LABELS))  # checkpoints before "neutral" had three
-    model = build_model(config["arch"], config["t_in"], config["t_out"], len(config["labels"]))
-    model.load_state_dict(ckpt["state_dict"])
+    """The model and training config of a `train` checkpoint (model.pt); ValueError (one line) for any other file."""
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # UnpicklingError, RuntimeError ("not a zip archive"), EOFError: not a torch file
+        raise ValueError(f"{path}: not a checkpoint written by `nvhai-train train` "
+                         f"(torch.load: {type(e).__name__})") from None
+    if not isinstance(ckpt, dict) or not {"config", "state_dict"} <= set(ckpt):
+        raise ValueError(f"{path}: a bare state_dict or other torch file, not a checkpoint written by "
+                         "`nvhai-train train` (it needs 'config' and 'state_dict')")
+    config: dict = {}
+    try:
+        config = json.loads(ckpt["config"])
+        config["labels"] = tuple(config.get("labels", PAPER_LABELS))  # checkpoints before "neutral" had three
+        model = build_model(config["arch"], config["t_in"], config["t_out"], len(config["labels"]))
+        model.load_state_dict(ckpt["state_dict"])
+    except (RuntimeError, KeyError, TypeError, ValueError) as e:  # load_state_dict: missing/unexpected/size mismatch
+        what = " ".join(str(e).split())[:300] or type(e).__name__
+        c = config if isinstance(config, dict) else {}
+        raise ValueError(f"{path}: its weights do not fit its config (arch {c.get('arch')!r}, t_in {c.get('t_in')}, "
+                         f"t_out {c.get('t_out')}): {what}") from None
     config["class_weight_values"] = ckpt.get("class_weight_values")
     return model, config
 

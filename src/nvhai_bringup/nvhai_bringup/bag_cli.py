@@ -21,6 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from nvhai_common.cli_args import finite_float, non_negative_float, non_negative_int, positive_float, positive_int
+from nvhai_common.cli_errors import USER_ERRORS, run_command
+
 
 def _init_ros() -> tuple[Any, threading.Event]:
     """rclpy without its signal handlers; Ctrl-C and SIGTERM only set the returned flag, which the
@@ -110,8 +113,12 @@ def _play(a: argparse.Namespace) -> int:
 
 
 def _repair(a: argparse.Namespace) -> int:
-    from nvhai_bringup.bag_repair import repair
+    from nvhai_bringup.bag_integrity import damaged_chunks
+    from nvhai_bringup.bag_repair import repair, storage_file
 
+    damaged = damaged_chunks(storage_file(a.bag)) if storage_file(a.bag).suffix == ".mcap" else []
+    for chunk in damaged:
+        print(f"{a.bag}: {chunk.describe()}", file=sys.stderr)
     counts = repair(a.bag, a.bag_version)
     if counts is None:
         print(f"{a.bag} is readable: nothing to repair", file=sys.stderr)
@@ -176,20 +183,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("record", help="record live topics to a bag (crash-safe: see repair)")
     p.add_argument("--out", required=True)
     p.add_argument("--topics", nargs="*", help="default: images, keypoints, forecasts, emotions, responses")
-    p.add_argument("--duration", type=float, default=0.0, help="seconds; 0 = until Ctrl-C")
+    p.add_argument("--duration", type=non_negative_float, default=0.0, help="seconds; 0 = until Ctrl-C")
     p.add_argument("--storage", choices=STORAGES, default="mcap")
     writes_bags(p)
     p.set_defaults(func=_record)
     p = sub.add_parser("play", help="publish a bag at its recorded pace")
     p.add_argument("bag")
-    p.add_argument("--rate", type=float, default=1.0)
+    p.add_argument("--rate", type=positive_float, default=1.0)
     p.add_argument("--topics", nargs="*", help="only these topics (default: all)")
-    p.add_argument("--clock", type=float, nargs="?", const=40.0, default=0.0, metavar="HZ",
+    p.add_argument("--clock", type=non_negative_float, nargs="?", const=40.0, default=0.0, metavar="HZ",
                    help="publish /clock (rosgraph_msgs/Clock, bag time) at HZ (default 40) for use_sim_time nodes")
     p.add_argument("--loop", action="store_true", help="play again from the start until Ctrl-C")
-    p.add_argument("--wait", type=float, default=10.0, metavar="S",
+    p.add_argument("--wait", type=non_negative_float, default=10.0, metavar="S",
                    help="wait up to S seconds for every topic to have a subscriber before playing")
-    p.add_argument("--delay", type=float, default=0.0, metavar="S", help="then pause S seconds")
+    p.add_argument("--delay", type=non_negative_float, default=0.0, metavar="S", help="then pause S seconds")
     p.set_defaults(func=_play)
     p = sub.add_parser("repair", help="rebuild metadata.yaml and the index of a bag whose recorder was killed")
     p.add_argument("bag")
@@ -202,17 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="the emotion expressed throughout the bag, for accuracy")
     p.add_argument("--image-topic", default="/image_raw")
     p.add_argument("--keypoints-topic", default="/body_keypoints")
-    p.add_argument("--max-people", type=int, default=1, help="people tracked when the bag has images")
-    p.add_argument("--ensemble", type=int, default=1, help="predictor ensemble_forecasts (1 = off)")
+    p.add_argument("--max-people", type=positive_int, default=1, help="people tracked when the bag has images")
+    p.add_argument("--ensemble", type=positive_int, default=1, help="predictor ensemble_forecasts (1 = off)")
     p.add_argument("--emotion-smoothing", choices=["ema", "raw"], default="ema")
-    p.add_argument("--emotion-time-constant", type=float, default=1.0, help="seconds (predictor default)")
+    p.add_argument("--emotion-time-constant", type=positive_float, default=1.0, help="seconds (predictor default)")
     p.set_defaults(func=_evaluate)
     p = sub.add_parser("from-video", help="a bag of camera images from a video file")
     p.add_argument("video")
     p.add_argument("--out", required=True)
     p.add_argument("--topic", default="/image_raw")
-    p.add_argument("--start", type=float, default=1_000_000.0, help="stamp of the first frame (s)")
-    p.add_argument("--max-side", type=int, default=0)
+    p.add_argument("--start", type=finite_float, default=1_000_000.0, help="stamp of the first frame (s)")
+    p.add_argument("--max-side", type=non_negative_int, default=0, help="downscale so no side is longer (0 = keep)")
     p.add_argument("--storage", choices=STORAGES, default="mcap")
     writes_bags(p)
     p.set_defaults(func=_from_video)
@@ -223,11 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_predictor.model_runner import ModelLoadError
 
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except (ValueError, OSError, ModelLoadError) as e:
-        print(f"nvhai-bag {args.command}: {e}", file=sys.stderr)
-        return 1
+    return run_command(f"nvhai-bag {args.command}", lambda: args.func(args), (*USER_ERRORS, ModelLoadError))
 
 
 if __name__ == "__main__":

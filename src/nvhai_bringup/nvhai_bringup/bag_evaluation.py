@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from nvhai_bringup.bag_storage import BagError, messages, open_reader
+from nvhai_bringup.bag_storage import BagError, check_chunks, messages, open_reader
 from nvhai_bringup.bag_types import typestore
 from nvhai_bringup.loop_metrics import FrameRecord, loop_summary
+from nvhai_common.cli_errors import check_interrupt, interrupt_between_steps
 from nvhai_common.image_codec import ImageDecodeError, decode_raw
 from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
@@ -26,6 +27,8 @@ from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
 
 HORIZONS = (5, 10, 20, 30)
+IMAGE_TYPES = ("sensor_msgs/msg/Image", "sensor_msgs/msg/CompressedImage")
+KEYPOINTS_TYPE = "nvhai_msgs/msg/BodyKeypointsArray"
 STAMPED_TOPICS = ("/image_raw", "/body_keypoints", "/future_poses", "/emotion", "/avatar/response")
 
 
@@ -53,6 +56,15 @@ class Track:
         return xy[lo] * (1 - w) + xy[hi] * w
 
 
+def decode_image(msgtype: str, msg) -> np.ndarray:
+    """RGB of a recorded sensor_msgs Image or CompressedImage (ImageDecodeError if it cannot be decoded)."""
+    if msgtype == "sensor_msgs/msg/CompressedImage":
+        from nvhai_perception.compressed_image import decode_compressed
+
+        return decode_compressed(msg.data)
+    return decode_raw(msg.encoding, msg.width, msg.height, msg.step, msg.data)
+
+
 def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progress: bool,
                 max_people: int = 1) -> tuple[list, dict, str]:
     """[(t, width, height, [Observation])] in order, latency samples per topic (ms), and the source used."""
@@ -64,36 +76,54 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
         source = image_topic if image_topic in topics else keypoints_topic if keypoints_topic in topics else None
         if source is None:
             raise BagError(f"{path} has neither {image_topic} nor {keypoints_topic} (topics: {sorted(topics)})")
+        wanted = IMAGE_TYPES if source == image_topic else (KEYPOINTS_TYPE,)
+        wrong = sorted({c.msgtype for c in reader.connections if c.topic == source} - set(wanted))
+        if wrong:
+            option = "--image-topic" if source == image_topic else "--keypoints-topic"
+            raise BagError(f"{path}: {option} {source} carries {', '.join(wrong)}, not {' or '.join(wanted)}")
         pipeline = None
         if source == image_topic:
             from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 
             pipeline = KeypointPipeline(PipelineConfig(smoothing=True, max_people=max_people,
                                                        min_tracking_confidence=0.3 if max_people > 1 else 0.5))
+        check_chunks(reader)
         conns = [c for c in reader.connections if c.topic in STAMPED_TOPICS or c.topic == source]
         total = sum(c.msgcount for c in conns)
-        for conn, log_ns, raw in tqdm(messages(reader, conns), total=total, desc="bag", unit="msg",
-                                      disable=not progress):
-            msg = store.deserialize_cdr(raw, conn.msgtype)
-            t = stamp_to_sec(msg.header.stamp)
-            latencies.setdefault(conn.topic, []).append(1000 * (log_ns * 1e-9 - t))
-            if conn.topic != source:
-                continue
+        try:
+            with interrupt_between_steps():  # Ctrl-C between frames, never inside MediaPipe
+                for conn, log_ns, raw in tqdm(messages(reader, conns), total=total, desc="bag", unit="msg",
+                                              disable=not progress):
+                    check_interrupt()
+                    _read_one(store, conn, log_ns, raw, source, pipeline, latencies, frames)
+        finally:
             if pipeline is not None:
-                try:
-                    rgb = decode_raw(msg.encoding, msg.width, msg.height, msg.step, msg.data)
-                except ImageDecodeError:
-                    continue
-                people = pipeline.process(rgb, t)
-                obs = [Observation(p.person_id, p.xy, p.confidence) for p in people]
-                frames.append((t, msg.width, msg.height, obs))
-            else:
-                obs = [Observation(p.person_id, p.xy, p.confidence) for p in map(msg_to_person, msg.people)]
-                frames.append((t, msg.image_width, msg.image_height, obs))
-        if pipeline is not None:
-            pipeline.close()
+                pipeline.close()
     frames.sort(key=lambda f: f[0])
     return frames, latencies, source
+
+
+def _read_one(store, conn, log_ns: int, raw: bytes, source: str, pipeline, latencies: dict, frames: list) -> None:
+    """One recorded message: its latency sample, and for the source topic its frame (through perception)."""
+    msg = store.deserialize_cdr(raw, conn.msgtype)
+    header = getattr(msg, "header", None)
+    if header is None:  # a recorded topic of another, unstamped type: no latency to measure
+        return
+    t = stamp_to_sec(header.stamp)
+    latencies.setdefault(conn.topic, []).append(1000 * (log_ns * 1e-9 - t))
+    if conn.topic != source:
+        return
+    if pipeline is not None:
+        try:
+            rgb = decode_image(conn.msgtype, msg)
+        except ImageDecodeError:
+            return
+        people = pipeline.process(rgb, t)
+        obs = [Observation(p.person_id, p.xy, p.confidence) for p in people]
+        frames.append((t, rgb.shape[1], rgb.shape[0], obs))
+    else:
+        obs = [Observation(p.person_id, p.xy, p.confidence) for p in map(msg_to_person, msg.people)]
+        frames.append((t, msg.image_width, msg.image_height, obs))
 
 
 def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", label: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from rclpy.qos import QoSProfile
 from rosgraph_msgs.msg import Clock
 
 from nvhai_bringup.bag_qos import replay_qos
-from nvhai_bringup.bag_storage import BagError, messages, open_reader
+from nvhai_bringup.bag_storage import BagError, check_chunks, messages, open_reader
 from nvhai_bringup.bag_types import ros_type
 
 
@@ -42,8 +43,8 @@ def play(node: Node, path: str | Path, options: PlayOptions | None = None,
     that get no subscriber within `wait_s` are played all the same.
     """
     o = options or PlayOptions()
-    if o.rate <= 0:
-        raise BagError(f"--rate {o.rate}: must be > 0")
+    if not (o.rate > 0 and math.isfinite(o.rate)):
+        raise BagError(f"--rate {o.rate}: must be a finite number > 0")
     wait = spin or time.sleep
     sent = 0
     with open_reader(path) as reader:
@@ -52,10 +53,18 @@ def play(node: Node, path: str | Path, options: PlayOptions | None = None,
         if missing:
             raise BagError(f"{path} has no topic {', '.join(missing)} (it has {', '.join(sorted(known))})")
         conns = [c for c in reader.connections if not o.topics or c.topic in o.topics]
+        check_chunks(reader)  # before publishing anything: a damaged chunk would be played as garbage or cut the play
+        types = {}
+        for c in conns:
+            try:
+                types[c.id] = ros_type(c.msgtype)
+            except (ImportError, AttributeError, ValueError):
+                raise BagError(f"{path}: topic {c.topic} has type {c.msgtype}, which is not installed here; install "
+                               "its package, or play the other topics with --topics") from None
         pubs = {}
         for c in conns:
             offered = getattr(c.ext, "offered_qos_profiles", None) or []
-            pubs[c.id] = node.create_publisher(ros_type(c.msgtype), c.topic, replay_qos(c.msgtype, offered))
+            pubs[c.id] = node.create_publisher(types[c.id], c.topic, replay_qos(c.msgtype, offered))
         clock = node.create_publisher(Clock, "/clock", QoSProfile(depth=10)) if o.clock_hz > 0 else None
         deadline = time.monotonic() + o.wait_s  # (/clock is not waited for: it may have no listener at all)
         while time.monotonic() < deadline and not all(p.get_subscription_count() for p in pubs.values()):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from nvhai_bringup.bag_integrity import chunk_ok
 from nvhai_bringup.bag_qos import offered_qos
 from nvhai_bringup.bag_storage import DEFAULT_VERSION, BagError, messages, open_reader, open_writer
 from nvhai_bringup.bag_types import typestore
@@ -37,21 +38,27 @@ def storage_file(bag: str | Path) -> Path:
 
 
 def _salvage_mcap(path: Path) -> Iterator[tuple[Topic, int, bytes]]:
+    """Complete messages up to the cut; a chunk that fails its CRC is left out (bag_integrity names it)."""
     from mcap.exceptions import McapError
-    from mcap.records import Channel, Message, Schema
+    from mcap.reader import breakup_chunk
+    from mcap.records import Channel, Chunk, Message, Schema
     from mcap.stream_reader import StreamReader
 
     schemas: dict[int, str] = {}
     topics: dict[int, Topic] = {}
     with path.open("rb") as f:
         try:
-            for record in StreamReader(f, emit_chunks=False).records:
-                if isinstance(record, Schema):
-                    schemas[record.id] = record.name
-                elif isinstance(record, Channel):
-                    topics[record.id] = Topic(record.topic, schemas.get(record.schema_id, ""), record.message_encoding)
-                elif isinstance(record, Message) and record.channel_id in topics:
-                    yield topics[record.channel_id], record.log_time, bytes(record.data)
+            for outer in StreamReader(f, emit_chunks=True).records:
+                if isinstance(outer, Chunk) and not chunk_ok(outer):
+                    continue
+                for record in breakup_chunk(outer) if isinstance(outer, Chunk) else [outer]:
+                    if isinstance(record, Schema):
+                        schemas[record.id] = record.name
+                    elif isinstance(record, Channel):
+                        topics[record.id] = Topic(record.topic, schemas.get(record.schema_id, ""),
+                                                  record.message_encoding)
+                    elif isinstance(record, Message) and record.channel_id in topics:
+                        yield topics[record.channel_id], record.log_time, bytes(record.data)
         except (McapError, struct.error, EOFError, ValueError):
             return  # the cut: everything before it was yielded
 

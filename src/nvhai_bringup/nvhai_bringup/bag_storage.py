@@ -14,6 +14,7 @@ from pathlib import Path
 from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 
 DEFAULT_VERSION = 8
+MAX_METADATA_BYTES = 4 << 20  # a bag's metadata.yaml is kilobytes; YAML-parsing 40 MB took 119 s
 VERSIONS = (8, 9)
 STORAGES = ("mcap", "sqlite3")
 
@@ -31,6 +32,10 @@ def open_writer(path: str | Path, storage: str = "mcap", version: int = DEFAULT_
         raise BagError(f"{path} exists already: choose another --out or remove it")
     writer = Writer(path, version=version, storage_plugin=plugin)
     writer.open()
+    if plugin == StoragePlugin.MCAP:
+        from nvhai_bringup.bag_integrity import write_chunk_crcs
+
+        write_chunk_crcs(writer.storage)
     return writer
 
 
@@ -68,6 +73,9 @@ def open_reader(path: str | Path) -> Iterator[Reader]:
         raise BagError(f"{path}: no such bag (a folder with metadata.yaml and a .mcap or .db3 file)")
     if p.is_dir() and not (p / "metadata.yaml").is_file():
         raise BagError(f"{path}: no metadata.yaml; {_repair_hint(path)}")
+    if p.is_dir() and (size := (p / "metadata.yaml").stat().st_size) > MAX_METADATA_BYTES:
+        raise BagError(f"{path}: metadata.yaml is {size / 1e6:.1f} MB, over the {MAX_METADATA_BYTES / 1e6:.1f} MB "
+                       "a bag's metadata can need: not a rosbag2 metadata file; run `nvhai-bag repair` to rebuild it")
     try:
         reader = Reader(p)
         reader.open()
@@ -77,6 +85,17 @@ def open_reader(path: str | Path) -> Iterator[Reader]:
         yield reader
     finally:
         reader.close()
+
+
+def check_chunks(reader: Reader) -> None:
+    """BagError naming the messages lost when a chunk of the bag's MCAP file fails its CRC."""
+    from nvhai_bringup.bag_integrity import damaged_chunks
+
+    for path in sorted(Path(reader.path).glob("*.mcap")):
+        damaged = damaged_chunks(path)
+        if damaged:
+            raise BagError(f"{path}: {len(damaged)} damaged chunk(s): {'; '.join(d.describe() for d in damaged)}; "
+                           f"`nvhai-bag repair {reader.path}` rewrites the intact messages")
 
 
 def messages(reader: Reader, connections=None) -> Iterator:

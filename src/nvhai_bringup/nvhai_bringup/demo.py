@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+from nvhai_common.cli_args import positive_int, tcp_port
+
 
 def local_dds_profile() -> str:
     """config/fastdds_local.xml, from the source tree or the installed share folder."""
@@ -38,9 +40,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-gif", action="store_true", help="skip the GIF (the slowest output)")
     parser.add_argument("--serve", action="store_true",
                         help="serve the live web view and loop the video until Ctrl-C (writes no files)")
-    parser.add_argument("--port", type=int, default=8080, help="port of the live web view (0 = any free port)")
+    parser.add_argument("--port", type=tcp_port, default=8080, help="port of the live web view (0 = any free port)")
     parser.add_argument("--host", default="127.0.0.1", help="address of the live web view (0.0.0.0 = every interface)")
-    parser.add_argument("--max-people", type=int, default=2, help="people tracked at once (default: both in the clip)")
+    parser.add_argument("--max-people", type=positive_int, default=2,
+                        help="people tracked at once (default: both in the clip)")
     return parser.parse_args(argv)
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 
 from nvhai_bringup.message_fields import flatten, message_class, to_plain, to_yaml
+from nvhai_common.cli_args import non_negative_float, non_negative_int
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -24,9 +25,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                                    "(default: look it up in the graph)")
     parser.add_argument("--once", action="store_true", help="print one message and exit")
     parser.add_argument("--csv", action="store_true", help="one CSV row per message (a header row first)")
-    parser.add_argument("--truncate-length", type=int, default=128,
+    parser.add_argument("--truncate-length", type=non_negative_int, default=128,
                         help="longest array printed in full (default 128; 0 = no limit)")
-    parser.add_argument("--wait", type=float, default=60.0,
+    parser.add_argument("--wait", type=non_negative_float, default=60.0,
                         help="seconds to wait for TOPIC to appear in the graph when --type is not given (default 60)")
     return parser.parse_args(argv)
 

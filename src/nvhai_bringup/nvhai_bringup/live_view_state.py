@@ -4,11 +4,18 @@ The ROS side (web_node.py) feeds plain values in from its callbacks; the web ser
 reads snapshots from its own thread. A snapshot carries the camera image (JPEG, encoded only when
 someone is watching) once per new frame, and the emotion timeline as the entries a viewer has not
 seen yet, so a browser keeps its own scrolling history and each update stays small.
+
+Everything held is bounded by message time, not by arrival order: the timeline keeps the last
+`timeline_s` before the newest stamp, and people unseen for `forget_after_s` (the predictor's and
+the avatar's setting) are forgotten. When time goes back by more than `forget_after_s` (a bag played
+with --loop, a restarted clock) what lies in the new present's future is dropped, so one far-future
+stamp or a loop cannot keep entries alive. Emotions with NaN/inf probabilities are refused.
 """
 
 from __future__ import annotations
 
 import base64
+import math
 import threading
 import time
 from collections import deque
@@ -55,11 +62,18 @@ class LiveViewState:
     """Thread-safe latest state of the loop; `listeners` are called (from the writer's thread) on every change."""
 
     timeline_s: float = 20.0
+    forget_after_s: float = 2.0
     forecast_max_age_s: float = 0.5
     jpeg_quality: int = 80
     listeners: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        for name in ("timeline_s", "forget_after_s", "forecast_max_age_s"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):  # a NaN window would never prune anything
+                raise ValueError(f"{name} {value}: must be a finite number of seconds > 0")
+        if not 0 <= self.jpeg_quality <= 100:
+            raise ValueError(f"jpeg_quality {self.jpeg_quality}: must be 0-100")
         self._lock = threading.Lock()
         self._frame: _Frame | None = None
         self._frame_seq = 0
@@ -69,6 +83,7 @@ class LiveViewState:
         self._emotions: deque[_Emotion] = deque()
         self._emotion_index = 0
         self._latest_emotion: dict[int, _Emotion] = {}
+        self._newest: float | None = None  # newest message stamp since time last went back
         self._response: dict[str, Any] | None = None
         self._diagnostics: dict[str, dict[str, Any]] = {}
         self._counts = {"images": 0, "keypoints": 0, "forecasts": 0, "emotions": 0, "responses": 0}
@@ -90,6 +105,7 @@ class LiveViewState:
         with self._lock:
             self._people = {"stamp": stamp, "width": int(width), "height": int(height), "people": rows}
             self._counts["keypoints"] += 1
+            self._advance(stamp)
         self._changed()
 
     def set_forecast(self, stamp: float, person_id: int, future: np.ndarray, frame_period_s: float) -> None:
@@ -102,22 +118,25 @@ class LiveViewState:
         with self._lock:
             self._forecasts[int(person_id)] = {"stamp": stamp, "horizons": picks}
             self._counts["forecasts"] += 1
+            self._advance(stamp)
         self._changed()
 
-    def add_emotion(self, stamp: float, person_id: int, labels: list[str], probabilities: list[float]) -> None:
-        if len(labels) != len(probabilities) or not labels:
-            return
+    def add_emotion(self, stamp: float, person_id: int, labels: list[str], probabilities: list[float]) -> bool:
+        """False (nothing stored) for a malformed message: labels and probabilities differ in length,
+        or a probability or the stamp is NaN/inf."""
         probs = [round(float(p), 4) for p in probabilities]
+        if len(labels) != len(probs) or not labels or not all(map(math.isfinite, [stamp, *probs])):
+            return False
         with self._lock:
             self._labels = list(labels)
             e = _Emotion(self._emotion_index, stamp, int(person_id), labels[int(np.argmax(probs))], probs)
             self._emotion_index += 1
             self._emotions.append(e)
             self._latest_emotion[e.person_id] = e
-            while self._emotions and self._emotions[0].stamp < stamp - self.timeline_s:
-                self._emotions.popleft()
+            self._advance(stamp)
             self._counts["emotions"] += 1
         self._changed()
+        return True
 
     def set_response(self, fields: dict[str, Any]) -> None:
         """Every field of the controller's NonverbalResponse, as plain values (new fields show up unchanged)."""
@@ -136,6 +155,25 @@ class LiveViewState:
                                                 "received": now}
         self._changed()
 
+    def _advance(self, stamp: float) -> None:
+        """Move message time to `stamp` and forget what falls outside the windows (caller holds the lock)."""
+        if not math.isfinite(stamp):
+            return
+        went_back = self._newest is not None and stamp < self._newest - self.forget_after_s
+        if self._newest is None or stamp > self._newest or went_back:
+            self._newest = stamp
+        newest, oldest = self._newest, self._newest - self.timeline_s
+        if went_back:  # what was stamped after the new present belongs to a time that is gone
+            self._emotions = deque(e for e in self._emotions if oldest <= e.stamp <= newest)
+        while self._emotions and self._emotions[0].stamp < oldest:  # in arrival order, which is nearly stamp order
+            self._emotions.popleft()
+
+        def present(t: float) -> bool:
+            return newest - self.forget_after_s <= t <= newest + self.forget_after_s
+
+        self._latest_emotion = {pid: e for pid, e in self._latest_emotion.items() if present(e.stamp)}
+        self._forecasts = {pid: f for pid, f in self._forecasts.items() if present(f["stamp"])}
+
     # -- reader (web server) -----------------------------------------------------------------------------------
 
     def snapshot(self, cursor: Cursor) -> dict[str, Any]:
@@ -150,6 +188,7 @@ class LiveViewState:
             out: dict[str, Any] = {
                 "layout": {"skeleton": [list(e) for e in SKELETON], "keypoint_names": list(KEYPOINT_NAMES)},
                 "timeline_s": self.timeline_s,
+                "forget_after_s": self.forget_after_s,
                 "labels": list(self._labels),
                 "people": [{**p, "forecast": forecasts.get(p["id"], {}).get("horizons")} for p in people["people"]],
                 "keypoints_stamp": latest,

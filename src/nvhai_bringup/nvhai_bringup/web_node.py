@@ -1,7 +1,8 @@
 """rclpy node `nvhai-web`: the live web view of a running loop (camera, skeletons, forecasts,
 emotion timelines, the avatar's answer, /diagnostics) at http://127.0.0.1:8080/.
 
-Thin: each callback hands plain values to LiveViewState; web_server.py serves them.
+Thin: each callback hands plain values to LiveViewState; web_server.py serves them. Every
+parameter is read once at start, so all are read-only.
 """
 
 from __future__ import annotations
@@ -23,17 +24,21 @@ from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast, NonverbalResponse
 
 PARAMETERS: tuple[Param, ...] = (
-    Param("host", "127.0.0.1", "Address to serve on; 0.0.0.0 lets other machines on the network watch."),
-    Param("port", 8080, "TCP port of the page (0 = any free port; the URL is logged at start)."),
-    Param("image_topic", "/image_raw", "Camera sensor_msgs/Image under the skeletons (sensor-data QoS)."),
-    Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray."),
-    Param("forecast_topic", "/future_poses", "Input nvhai_msgs/MotionForecast."),
-    Param("emotion_topic", "/emotion", "Input nvhai_msgs/EmotionProbabilities."),
-    Param("response_topic", "/avatar/response", "Input nvhai_msgs/NonverbalResponse: the avatar drawn and whom it attends."),
-    Param("diagnostics_topic", "/diagnostics", "Input diagnostic_msgs/DiagnosticArray shown as the status table."),
-    Param("timeline_s", 20.0, "Seconds of emotion history the page scrolls through."),
-    Param("jpeg_quality", 80, "JPEG quality of the camera image sent to the browser."),
-    Param("max_rate_hz", 60.0, "Most updates per second sent to one browser."),
+    Param("host", "127.0.0.1", "Address to serve on; 0.0.0.0 lets other machines on the network watch.", read_only=True),
+    Param("port", 8080, "TCP port of the page (0 = any free port; the URL is logged at start).", read_only=True),
+    Param("image_topic", "/image_raw", "Camera sensor_msgs/Image under the skeletons (sensor-data QoS).", read_only=True),
+    Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray.", read_only=True),
+    Param("forecast_topic", "/future_poses", "Input nvhai_msgs/MotionForecast.", read_only=True),
+    Param("emotion_topic", "/emotion", "Input nvhai_msgs/EmotionProbabilities.", read_only=True),
+    Param("response_topic", "/avatar/response", "Input nvhai_msgs/NonverbalResponse: the avatar drawn and whom it "
+          "attends.", read_only=True),
+    Param("diagnostics_topic", "/diagnostics", "Input diagnostic_msgs/DiagnosticArray shown as the status table.",
+          read_only=True),
+    Param("timeline_s", 20.0, "Seconds of emotion history the page scrolls through.", read_only=True),
+    Param("forget_after_s", 2.0, "A person unseen for this long (message time) is forgotten, as by the predictor "
+          "and the avatar; time going back by more than this (a looped bag) drops what lies ahead of it.", read_only=True),
+    Param("jpeg_quality", 80, "JPEG quality of the camera image sent to the browser.", read_only=True),
+    Param("max_rate_hz", 60.0, "Most updates per second sent to one browser.", read_only=True),
 )
 
 
@@ -41,7 +46,8 @@ class WebNode(Node):
     def __init__(self, **kwargs) -> None:
         super().__init__("nvhai_web", **kwargs)
         self.p = p = declare(self, PARAMETERS)
-        self.state = LiveViewState(timeline_s=p.timeline_s, jpeg_quality=p.jpeg_quality)
+        self.state = LiveViewState(timeline_s=p.timeline_s, forget_after_s=p.forget_after_s,
+                                   jpeg_quality=p.jpeg_quality)
         self.create_subscription(Image, p.image_topic, self._on_image, qos_profile_sensor_data)
         self.create_subscription(BodyKeypointsArray, p.keypoints_topic, self._on_keypoints, 10)
         self.create_subscription(MotionForecast, p.forecast_topic, self._on_forecast, 10)
@@ -74,8 +80,11 @@ class WebNode(Node):
         self.state.set_forecast(stamp_to_sec(msg.header.stamp), msg.person_id, forecast_xy(msg), period)
 
     def _on_emotion(self, msg: EmotionProbabilities) -> None:
-        self.state.add_emotion(stamp_to_sec(msg.header.stamp), msg.person_id, list(msg.labels),
-                               list(msg.probabilities))
+        if not self.state.add_emotion(stamp_to_sec(msg.header.stamp), msg.person_id, list(msg.labels),
+                                      list(msg.probabilities)):
+            self.get_logger().warning(f"{self.p.emotion_topic}: emotion of person {msg.person_id} ignored "
+                                      "(NaN/inf probabilities, or labels and probabilities differ in length)",
+                                      throttle_duration_sec=5.0)
 
     def _on_response(self, msg: NonverbalResponse) -> None:
         self.state.set_response(to_plain(msg))
@@ -92,7 +101,7 @@ class WebNode(Node):
 def main(args: list[str] | None = None) -> None:
     try:
         run_node(WebNode, args)
-    except OSError as e:
+    except (OSError, ValueError) as e:  # port taken or out of range, ...
         print(f"nvhai-web: {e}", file=sys.stderr)
         sys.exit(1)
 

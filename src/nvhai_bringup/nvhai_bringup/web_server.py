@@ -2,28 +2,51 @@
 
 Runs its own asyncio loop in a daemon thread so an rclpy executor keeps the main thread. Each
 viewer gets the newest snapshot whenever the state changes, at most `max_rate_hz` times a second;
-a slow viewer skips states rather than queueing them.
+a slow viewer skips states rather than queueing them. Snapshots go out as strict JSON: a NaN or
+inf from any publisher becomes null, since the browser's JSON.parse refuses a bare NaN.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import math
 import threading
 from pathlib import Path
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from nvhai_bringup.live_view_state import Cursor, LiveViewState
+from nvhai_common.cli_args import tcp_port
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
+
+
+def finite(value: Any) -> Any:
+    """`value` with every NaN/inf float replaced by None (JSON null), through dicts, lists and tuples."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
+
+
+def strict_json(value: Any) -> str:
+    """JSON that JSON.parse accepts: never NaN, Infinity or -Infinity."""
+    return json.dumps(finite(value), allow_nan=False)
 
 
 class LiveViewServer:
     def __init__(self, state: LiveViewState, host: str = "127.0.0.1", port: int = 8080,
                  max_rate_hz: float = 60.0) -> None:
-        self.state, self.host, self.port = state, host, port
-        self.min_interval = 1.0 / max(max_rate_hz, 1e-3)
+        self.state, self.host, self.port = state, host, tcp_port(port)  # ValueError (one line) outside 0-65535
+        if not (math.isfinite(max_rate_hz) and max_rate_hz > 0):
+            raise ValueError(f"max_rate_hz {max_rate_hz}: must be a finite number > 0")
+        self.min_interval = 1.0 / max_rate_hz
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeups: set[asyncio.Event] = set()
@@ -66,8 +89,8 @@ class LiveViewServer:
             host, port = runner.addresses[0][:2]
             self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
             self._stop = asyncio.Event()
-        except OSError as e:
-            self._error = e.strerror or e
+        except Exception as e:  # port taken, no such address, ...: start() reports it as one line
+            self._error = getattr(e, "strerror", None) or e
             self._ready.set()
             loop.run_until_complete(runner.cleanup())
             loop.close()
@@ -93,7 +116,7 @@ class LiveViewServer:
 
     async def _state_json(self, request: web.Request) -> web.Response:
         snap = await asyncio.get_running_loop().run_in_executor(None, self.state.snapshot, Cursor())
-        return web.json_response(snap)
+        return web.json_response(snap, dumps=strict_json)
 
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(heartbeat=10.0)
@@ -113,7 +136,7 @@ class LiveViewServer:
                     continue
                 wake.clear()
                 snap = await loop.run_in_executor(None, self.state.snapshot, cursor)  # JPEG encoding off the loop
-                await ws.send_json(snap)
+                await ws.send_json(snap, dumps=strict_json)
                 await asyncio.sleep(self.min_interval)
         except (ConnectionError, RuntimeError):
             pass  # the viewer went away mid-send

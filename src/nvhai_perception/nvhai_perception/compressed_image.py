@@ -3,7 +3,10 @@
 A compressed buffer declares its size in its header, and a few hundred bytes can declare a
 gigapixel image (a decompression bomb). So the header is read first (Pillow parses it without
 decoding pixels) and the image refused before any pixel memory is allocated; only then does
-OpenCV decode. A JPEG cut short would decode to a grey-padded frame, so its end marker is checked.
+OpenCV decode. A JPEG cut short would decode to a grey-padded frame, so its end marker is checked:
+it must follow the last start-of-scan (bytes after it, as some encoders append, are ignored, as
+libjpeg does). Pixels are decoded as stored, an EXIF orientation tag ignored, as ROS's
+compressed_image_transport does, so keypoints stay in the camera's pixel frame.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from nvhai_common.image_codec import MAX_SIDE, ImageDecodeError
 
 FORMATS = ("JPEG", "PNG")
 JPEG_END = b"\xff\xd9"
+JPEG_SCAN = b"\xff\xda"  # start of scan; entropy-coded data never holds 0xFF followed by a marker byte
 PNG_END = b"IEND\xaeB`\x82"
 
 
@@ -47,10 +51,13 @@ def decode_compressed(data: bytes | memoryview | np.ndarray, max_side: int = MAX
     if width <= 0 or height <= 0 or max(width, height) > max_side:
         raise ImageDecodeError(f"absurd image size {width}x{height} in the {fmt} header (max side {max_side}): "
                                "refused before decoding")
-    tail = buf[-64:].tobytes().rstrip(b"\x00")  # some encoders pad after the end marker
-    if (fmt == "JPEG" and not tail.endswith(JPEG_END)) or (fmt == "PNG" and not tail.endswith(PNG_END)):
-        raise ImageDecodeError(f"truncated {fmt} ({buf.size} bytes, no end marker): frame cut short in transport?")
-    bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    raw = buf.tobytes()
+    if fmt == "JPEG" and raw.rfind(JPEG_END) < max(raw.rfind(JPEG_SCAN), 0):
+        raise ImageDecodeError(f"truncated JPEG ({buf.size} bytes, no end marker after the last scan): "
+                               "frame cut short in transport?")
+    if fmt == "PNG" and PNG_END not in raw:
+        raise ImageDecodeError(f"truncated PNG ({buf.size} bytes, no IEND chunk): frame cut short in transport?")
+    bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
     if bgr is None:
         raise ImageDecodeError(f"corrupt compressed image ({buf.size} bytes could not be decoded)")
     if bgr.shape[:2] != (height, width):

@@ -24,34 +24,37 @@ from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.window import WindowConfig
 
+# Read once at start, so read_only: `ros2 param set` is refused instead of silently ignored. model_path is the
+# one parameter the node takes at run time.
 PARAMETERS: tuple[Param, ...] = (
-    Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray."),
+    Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray.", read_only=True),
     Param("keypoints_qos_depth", 100, "Input queue depth (reliable): absorbs bursts, e.g. a bag played fast; "
-          "messages lost beyond it are counted as dropped on /diagnostics."),
-    Param("forecast_topic", "/future_poses", "Output nvhai_msgs/MotionForecast, per person per frame."),
-    Param("emotion_topic", "/emotion", "Output nvhai_msgs/EmotionProbabilities, per person per frame."),
+          "messages lost beyond it are counted as dropped on /diagnostics.", read_only=True),
+    Param("forecast_topic", "/future_poses", "Output nvhai_msgs/MotionForecast, per person per frame.", read_only=True),
+    Param("emotion_topic", "/emotion", "Output nvhai_msgs/EmotionProbabilities, per person per frame.", read_only=True),
     Param("model_path", "", "ONNX model exported by nvhai training/; empty = the model shipped with the package. "
           "Can be changed at run time; a model that fails to load or check is refused."),
     Param("providers", ["CPUExecutionProvider"],
           "onnxruntime execution providers in order of preference (e.g. TensorrtExecutionProvider, "
-          "CUDAExecutionProvider); unavailable ones are skipped."),
-    Param("threads", 1, "onnxruntime intra-op threads (0 = onnxruntime's default)."),
-    Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model)."),
-    Param("input_frames", 60, "Window length T_in in frames (must match the model)."),
-    Param("output_frames", 30, "Forecast length T_out in frames (must match the model)."),
-    Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this."),
-    Param("min_confidence", 0.3, "Keypoints below this confidence are carried from their last confident value."),
-    Param("min_visible", 6, "Observations with fewer confident keypoints than this are skipped."),
-    Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten."),
+          "CUDAExecutionProvider); unavailable ones are skipped.", read_only=True),
+    Param("threads", 1, "onnxruntime intra-op threads (0 = onnxruntime's default).", read_only=True),
+    Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model).", read_only=True),
+    Param("input_frames", 60, "Window length T_in in frames (must match the model).", read_only=True),
+    Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True),
+    Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this.", read_only=True),
+    Param("min_confidence", 0.3, "Keypoints below this confidence are carried from their last confident value.",
+          read_only=True),
+    Param("min_visible", 6, "Observations with fewer confident keypoints than this are skipped.", read_only=True),
+    Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True),
     Param("ensemble_forecasts", 1, "Average each future moment over the last N overlapping forecasts of a "
-          "person (temporal ensembling; 1 = the newest forecast only)."),
+          "person (temporal ensembling; 1 = the newest forecast only).", read_only=True),
     Param("emotion_smoothing", "ema", "Per-person emotion probabilities over time: 'ema' (moving average with "
-          "emotion_time_constant_s) or 'raw' (each window's model output as is)."),
+          "emotion_time_constant_s) or 'raw' (each window's model output as is).", read_only=True),
     Param("emotion_time_constant_s", 1.0, "Time constant of the emotion moving average (s): after this long "
-          "an old estimate keeps weight 1/e."),
-    Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
+          "an old estimate keeps weight 1/e.", read_only=True),
+    Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True),
     Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "
-          "(ros2 lifecycle set, or live.launch.py)."),
+          "(ros2 lifecycle set, or live.launch.py).", read_only=True),
 )
 DIAGNOSTIC_NAME = "nvhai_predictor: forecast and emotion"
 MAX_LISTED_PEOPLE = 20  # window_fill lists this many people at most

@@ -15,6 +15,7 @@ const view = window.nvhaiView = { connected: false, updates: 0, frames: 0, frame
 let layout = null;        // {skeleton: [[a, b], ...], keypoint_names: [...]}
 let labels = [];
 let windowS = 20;
+let forgetS = 2;  // time going back by more than this (a looped bag) drops what lies ahead of it
 let lastImage = null;
 let last = null;          // newest snapshot
 const timelines = new Map();  // person id -> {entries: [{t, p}], row, canvas, values}
@@ -37,6 +38,7 @@ function update(s) {
   view.updates++;
   layout = s.layout || layout;
   windowS = s.timeline_s || windowS;
+  forgetS = s.forget_after_s || forgetS;
   if (s.labels.length) labels = s.labels;
   for (const e of s.emotions) addEmotion(e);
   last = s;
@@ -226,6 +228,9 @@ function face(ctx, [x, y], r, gesture, intensity) {
 // -- emotion timelines -------------------------------------------------------------------------------------------
 
 function addEmotion(e) {
+  let newest = -Infinity;
+  for (const tl of timelines.values()) if (tl.entries.length) newest = Math.max(newest, tl.entries[tl.entries.length - 1].t);
+  if (e.stamp < newest - forgetS) for (const tl of timelines.values()) tl.entries = tl.entries.filter(({ t }) => t <= e.stamp);
   let tl = timelines.get(e.person_id);
   if (!tl) {
     const container = document.getElementById("timelines");
@@ -261,7 +266,7 @@ function drawTimelines() {
   let newest = -Infinity;
   for (const tl of timelines.values()) if (tl.entries.length) newest = Math.max(newest, tl.entries[tl.entries.length - 1].t);
   for (const [pid, tl] of timelines) {
-    while (tl.entries.length && tl.entries[0].t < newest - windowS) tl.entries.shift();
+    if (tl.entries.length && tl.entries[0].t < newest - windowS) tl.entries = tl.entries.filter(({ t }) => t >= newest - windowS);
     if (!tl.entries.length) { tl.row.remove(); timelines.delete(pid); continue; }
     const c = tl.canvas, ctx = c.getContext("2d");
     ctx.clearRect(0, 0, c.width, c.height);
