@@ -6,7 +6,7 @@ DEMO_ARGS ?=
 # Test processes (pytest-xdist, one test file per process at a time; each gets its own ROS domain): 0 = serial.
 TEST_JOBS ?= 2
 
-.PHONY: setup demo test lint benchmark clean
+.PHONY: setup demo test lint benchmark docs-images clean
 
 setup:
 	bash scripts/setup.sh
@@ -36,6 +36,12 @@ benchmark: setup
 		> benchmarks/results/loop_latency_roi_refresh2.json.tmp
 	mv benchmarks/results/loop_latency_roi_refresh2.json.tmp benchmarks/results/loop_latency_roi_refresh2.json
 	$(PY) benchmarks/render_readme.py
+
+# The README's two pictures, from the shipped model: the demo's frame and the browser test's screenshot.
+docs-images: setup
+	$(VENV)/bin/nvhai-demo --no-gif --out out/docs_demo
+	cp out/docs_demo/demo.png docs/demo.png
+	NVHAI_WEB_SCREENSHOT=docs/web_view.png $(PY) -m pytest -q -p no:xdist src/nvhai_bringup/test/test_live_view_demo.py
 
 clean:
 	rm -rf $(VENV) build

@@ -85,8 +85,7 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
         if source == image_topic:
             from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 
-            pipeline = KeypointPipeline(PipelineConfig(smoothing=True, max_people=max_people,
-                                                       min_tracking_confidence=0.3 if max_people > 1 else 0.5))
+            pipeline = KeypointPipeline(PipelineConfig(smoothing=True, max_people=max_people))  # the node's defaults
         check_chunks(reader)
         conns = [c for c in reader.connections if c.topic in STAMPED_TOPICS or c.topic == source]
         total = sum(c.msgcount for c in conns)

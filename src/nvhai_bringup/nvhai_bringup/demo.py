@@ -90,10 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     rec = DemoRecording()
     source = VideoSourceNode(parameter_overrides=[Parameter("path", value=args.video),
                                                   Parameter("loop", value=args.serve)])
-    # Several people: the Tasks PoseLandmarker keeps a person tracked down to a landmark presence of 0.3
-    # (at 0.5 it lost the man on the box of the bundled clip for most of it once the walker appeared).
-    perception = PerceptionNode(parameter_overrides=[Parameter("max_people", value=args.max_people)] + (
-        [Parameter("min_tracking_confidence", value=0.3)] if args.max_people > 1 else []))
+    perception = PerceptionNode(parameter_overrides=[Parameter("max_people", value=args.max_people)])
     nodes = [source, perception, PredictorNode(parameter_overrides=[Parameter("model_path", value=args.model)]),
              AvatarNode()]
     if args.serve:
