@@ -56,11 +56,11 @@ PARAMETERS: tuple[Param, ...] = (
           "that person's own observed futures (online_adaptation.py); reset when the person is forgotten."),
     Param("adaptation_strength", 300.0, "Ridge toward no correction: the model's own forecast weighs as much as "
           "this many of the person's observed windows (frames), so the correction grows as evidence accumulates."),
-    Param("adaptation_memory_s", 0.0, "Time constant (s of observed windows) over which the adaptation forgets "
-          "old evidence; 0 keeps all of it."),
+    Param("adaptation_memory_s", 20.0, "Time constant (s of observed windows) over which the adaptation forgets "
+          "old evidence, so it follows a person who changes what they do; 0 keeps all of it."),
     Param("forecast_gate", True, "Blend each person's forecast toward zero-velocity by the evidence of their "
           "scored forecasts (least-squares weight in [0, 1]), so nobody is forecast worse than standing still."),
-    Param("self_scoring_time_constant_s", 10.0, "Memory (s of scored windows) of the per-person running MAEs "
+    Param("self_scoring_time_constant_s", 3.0, "Memory (s of scored windows) of the per-person running MAEs "
           "on /diagnostics and of the gate's evidence."),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports."),
     Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "

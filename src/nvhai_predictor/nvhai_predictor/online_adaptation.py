@@ -24,7 +24,7 @@ class AdaptationConfig:
     strength: float = 300.0  # the prior (no correction) weighs as much as this many observed windows
     history: int = 30  # input frames the map reads (the last one is the reference, so history - 1 features)
     refit_every: int = 10  # observed windows between solves of the small ridge system
-    memory_s: float = 0.0  # > 0: statistics fade with this time constant (s of observed windows); 0: keep all
+    memory_s: float = 20.0  # > 0: statistics fade with this time constant (s of observed windows); 0: keep all
 
 
 def features(window: np.ndarray, model_future: np.ndarray, history: int) -> np.ndarray:
@@ -45,6 +45,7 @@ class RidgeCorrection:
         self.xtx = np.zeros((d, d))
         self.xty = np.zeros((d, t_out))
         self.windows = 0.0  # observed windows in the statistics (faded ones count less)
+        self.observed = 0  # observed windows taught, in all
         self.weights: np.ndarray | None = None  # None: no correction yet
         self._unfitted = 0
         self._decay = math.exp(-1.0 / (config.memory_s * rate_hz)) if config.memory_s > 0 else 1.0
@@ -64,6 +65,7 @@ class RidgeCorrection:
         self.xtx += phi.T @ phi
         self.xty += phi.T @ model_error
         self.windows += 1.0
+        self.observed += 1
         self._unfitted += 1
         if self._unfitted >= self.config.refit_every:
             self.fit()

@@ -23,7 +23,7 @@ SCORED = ("model", "adapted", "published", "zero_velocity")
 @dataclass
 class ScoringConfig:
     gate: bool = True
-    time_constant_s: float = 10.0  # memory of the running MAEs and of the gate's evidence
+    time_constant_s: float = 3.0  # memory of the running MAEs and of the gate's evidence
     min_scored: int = 30  # the gate passes the forecast unchanged until this many windows are scored
 
 

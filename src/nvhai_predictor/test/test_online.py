@@ -37,7 +37,7 @@ def stream(forecaster: Forecaster, motion: np.ndarray, pid: int = 0, t0: float =
         forecaster.step(t0 + k / RATE, [Observation(pid, xy, ONES)], W, H)
         person = forecaster.online.people.get(pid)
         states.append(None if person is None else
-                      (person.ridge.windows, person.ridge.xty.copy(), person.scores.scored, dict(person.scores.mae)))
+                      (person.ridge.observed, person.ridge.xty.copy(), person.scores.scored, dict(person.scores.mae)))
     return states
 
 
