@@ -1,5 +1,7 @@
 """Predictor: bare onnxruntime inference vs. the ROS-free core step vs. the node end to end
-(keypoints message published -> forecast received), per model, 1 person.
+(keypoints message published -> forecast received), per model, 1 person. The core step is timed
+with online adaptation and gate on (the default) and off (model only, self-scoring kept), the two
+stepped alternately on the same frames so load drifts hit both alike.
 
     .venv/bin/python benchmarks/predictor_latency.py [--runs 300] [--json]
 """
@@ -56,10 +58,13 @@ def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
 
     from nvhai_common.ros_conversions import sec_to_stamp
     from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, MotionForecast
-    from nvhai_predictor.forecaster import Forecaster, Observation
+    from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
     from nvhai_predictor.model_runner import ModelRunner
     from nvhai_predictor.node import PredictorNode
     from nvhai_predictor.normalization import normalize
+    from nvhai_predictor.online import OnlineConfig
+    from nvhai_predictor.online_adaptation import AdaptationConfig
+    from nvhai_predictor.self_scoring import ScoringConfig
 
     runner = ModelRunner(path)
     window = normalize(xy[:60])[0][None].astype(np.float32)
@@ -70,12 +75,16 @@ def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
         if i >= 20:
             bare.append(time.perf_counter() - t0)
     forecaster, core = Forecaster(runner), []
+    plain = Forecaster(runner, ForecasterConfig(online=OnlineConfig(AdaptationConfig(enabled=False),
+                                                                    ScoringConfig(gate=False))))
+    core_off: list[float] = []
     ones = np.ones(17)
     for i in range(runs + 60):
-        t0 = time.perf_counter()
-        forecaster.step(i / 30, [Observation(0, xy[i], ones)], 640, 480)
-        if i >= 60:
-            core.append(time.perf_counter() - t0)
+        for f, times in ((forecaster, core), (plain, core_off)):
+            t0 = time.perf_counter()
+            f.step(i / 30, [Observation(0, xy[i], ones)], 640, 480)
+            if i >= 60:
+                times.append(time.perf_counter() - t0)
 
     class TimedPredictor(PredictorNode):
         """The real node, with the time spent in its keypoints callback recorded."""
@@ -117,14 +126,18 @@ def bench(path: str, xy: np.ndarray, runs: int) -> list[object]:
     io.destroy_node()
     rclpy.shutdown()
     b, c, e, cb = stats_ms(bare), stats_ms(core), stats_ms(e2e), stats_ms(node.callback[60:])
+    off = stats_ms(core_off)
     return [b["median_ms"], b["p99_ms"], c["median_ms"], c["p99_ms"], cb["median_ms"], cb["p99_ms"],
-            cb["median_ms"] - b["median_ms"], e["median_ms"], e["p99_ms"]]
+            cb["median_ms"] - b["median_ms"], e["median_ms"], e["p99_ms"], off["median_ms"], off["p99_ms"],
+            c["median_ms"] - off["median_ms"]]
 
 
 HEADER = ["model", "bare median ms", "bare p99", "core step median", "core p99", "node callback median",
-          "callback p99", "node overhead ms", "e2e via DDS median", "e2e p99"]
+          "callback p99", "node overhead ms", "e2e via DDS median", "e2e p99", "core, adaptation off median",
+          "core off p99", "adaptation overhead ms"]
 KEYS = ["model", "bare_median_ms", "bare_p99_ms", "core_median_ms", "core_p99_ms", "callback_median_ms",
-        "callback_p99_ms", "node_overhead_ms", "e2e_median_ms", "e2e_p99_ms"]
+        "callback_p99_ms", "node_overhead_ms", "e2e_median_ms", "e2e_p99_ms", "core_adaptation_off_median_ms",
+        "core_adaptation_off_p99_ms", "adaptation_overhead_ms"]
 
 
 def main() -> None:

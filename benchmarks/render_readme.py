@@ -93,13 +93,19 @@ def perception_latency(r: dict) -> str:
 
 
 def predictor_latency(r: dict) -> str:
+    # results taken before online adaptation existed have no adaptation columns
+    online = any("adaptation_overhead_ms" in x for x in r["rows"])
     return (f"`benchmarks/predictor_latency.py --runs {r['runs']}`, {r['date']}, load {r['load_avg_1m']}, onnxruntime "
             "CPU, 1 thread; node "
-            "overhead = time in the node's callback − bare inference (median ms):\n\n"
+            "overhead = time in the node's callback − bare inference (median ms)"
+            + ("; adaptation overhead = core step − core step with online adaptation and gate off" if online else "")
+            + ":\n\n"
             + table(["model", "bare inference", "core step", "node callback", "node overhead",
-                     "e2e via DDS (in-process)"],
+                     "e2e via DDS (in-process)", *(["core step, adaptation off", "adaptation overhead"] if online else [])],
                     [[x["model"], f"{x['bare_median_ms']:.2f}", f"{x['core_median_ms']:.2f}",
-                      f"{x['callback_median_ms']:.2f}", f"{x['node_overhead_ms']:.2f}", f"{x['e2e_median_ms']:.2f}"]
+                      f"{x['callback_median_ms']:.2f}", f"{x['node_overhead_ms']:.2f}", f"{x['e2e_median_ms']:.2f}",
+                      *([f"{x['core_adaptation_off_median_ms']:.2f}", f"{x['adaptation_overhead_ms']:.2f}"]
+                        if online else [])]
                      for x in r["rows"]]))
 
 

@@ -203,7 +203,8 @@ def _pct(x: float | None, sign: str = "") -> str:
 def _evaluate(a: argparse.Namespace) -> None:
     from nvhai_training.evaluate import evaluate
 
-    result = evaluate(a.model, a.keypoints, a.stride, a.clips, group_by=a.group_by, switches=a.label_switches)
+    result = evaluate(a.model, a.keypoints, a.stride, a.clips, group_by=a.group_by, switches=a.label_switches,
+                      online=a.online)
     if a.plot:
         from nvhai_training.plots import confusion_matrix, group_bars
 
@@ -224,6 +225,21 @@ def _evaluate(a: argparse.Namespace) -> None:
             print(f"  {g:24s} {m['windows']:6d} windows  MAE {m['model_metrics']['mae']:.4f}  zero-velocity "
                   f"{m['zero_velocity']['mae']:.4f}  ({_pct(m['improvement_vs_zero_velocity'], '+')})  "
                   f"positive_rate {m['positive_rate']}")
+        if "online" in result:
+            _print_online(result["online"])
+
+
+def _print_online(online: dict) -> None:
+    """Streamed through the live core: published / model alone / adapted, each as x zero-velocity."""
+    def ratios(block: dict, key: str = "ratio_vs_zero_velocity") -> str:
+        r = block.get(key) or {}
+        return "  ".join(f"{k} {v:.3f}" for k, v in r.items() if v is not None) or "n/a"
+
+    print(f"online ({online['people']} people, {online['windows']} windows), MAE / zero-velocity: {ratios(online)}")
+    for name, block in online["by_watch_time"].items():
+        if block["windows"]:
+            print(f"  watched {name:8s} {block['windows']:7d} windows, {block['people']} people, mean of people: "
+                  f"{ratios(block, 'mean_person_ratio_vs_zero_velocity')}")
 
 
 def _plot(a: argparse.Namespace) -> None:
@@ -343,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-switches", action="store_true",
                    help="also stream each clip through the live predictor (smoothed and raw) and report /emotion's "
                         "top-label switches per minute (label_switches)")
+    p.add_argument("--online", action="store_true",
+                   help="also stream each person's clips (key order, one track) through the live predictor core "
+                        "with online adaptation and gate, and score as it watches (online; every --stride-th forecast)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_evaluate)
 

@@ -10,7 +10,9 @@ JSON keys (stable, documented in README.md):
   with a positive display whose top label is a positive display with p >= 0.5), neutral_positive_rate
   (positive_rate over the windows labelled neutral)},
   groups (with --group-by): per group the same forecast metrics, windows, emotion_distribution, positive_rate,
-  label_switches (with --label-switches): {ema | raw: {per_min, minutes, clips, clips_at_most_6_per_min}}.
+  label_switches (with --label-switches): {ema | raw: {per_min, minutes, clips, clips_at_most_6_per_min}},
+  online (with --online): each person's clips streamed through the live predictor core, the same forecast keys
+  plus by_watch_time and groups per person (online_eval.py).
 """
 
 from __future__ import annotations
@@ -91,8 +93,9 @@ def _forecast_block(future: np.ndarray, windows: Windows, t_out: int) -> dict:
 
 
 def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, clips: list[str] | None = None,
-             progress: bool = True, group_by: str | None = None, switches: bool = False) -> dict:
-    """`switches`: also stream every clip through the live predictor (label_stability.py)."""
+             progress: bool = True, group_by: str | None = None, switches: bool = False, online: bool = False) -> dict:
+    """`switches`: also stream every clip through the live predictor (label_stability.py); `online`: stream
+    each person's clips through it with online adaptation and gate, scoring every `stride`-th forecast."""
     from nvhai_predictor.contract import EMOTION_LABELS
 
     runner = ModelRunner(str(model_path), threads=0)
@@ -116,6 +119,10 @@ def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, cli
     result["emotion"] = recall_figures(probs, windows.labels, list(c.labels), EMOTION_LABELS)
     if switches:
         result["label_switches"] = label_switches(runner, data)
+    if online:
+        from nvhai_training.online_eval import online_evaluate
+
+        result["online"] = online_evaluate(runner, data, load_metadata(keypoints), stride, progress=progress)
     if group_by:
         metadata = load_metadata(keypoints)
         names = sorted(data)

@@ -1,8 +1,9 @@
 """People's keypoints in, forecasts and emotion probabilities out: the predictor without ROS.
 
 Validates each observation, keeps one PoseWindow per person, runs every ready person of a
-frame in one batch, optionally averages overlapping forecasts (forecast_ensemble.py) and
-smooths each person's emotion over time (emotion_smoothing.py), and returns forecasts in pixels.
+frame in one batch, scores, adapts and gates each person's forecast online (online.py),
+optionally averages overlapping forecasts (forecast_ensemble.py) and smooths each person's
+emotion over time (emotion_smoothing.py), and returns forecasts in pixels.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecast_ensemble import ForecastEnsemble
 from nvhai_predictor.model_runner import ModelOutputError, ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
+from nvhai_predictor.online import OnlineConfig, OnlineCorrection, OnlineForecast
 from nvhai_predictor.window import PoseWindow, WindowConfig
 
 
@@ -38,6 +40,7 @@ class PersonForecast:
     future_px: np.ndarray  # (T_out, 17, 2) pixels
     emotion_probs: np.ndarray  # (n_labels,)
     labels: list[str]
+    online: OnlineForecast | None = None  # the forecast in the normalised space: model, adapted, published
 
     @property
     def label(self) -> str:
@@ -56,6 +59,7 @@ class ForecasterConfig:
     ensemble_forecasts: int = 1  # average the last N overlapping forecasts (1 = the newest only)
     emotion_smoothing: str = "ema"  # "ema" (time-constant moving average per person) or "raw"
     emotion_time_constant_s: float = 1.0
+    online: OnlineConfig = field(default_factory=OnlineConfig)  # adaptation, self-scoring, gate
 
 
 @dataclass
@@ -74,6 +78,7 @@ class Forecaster:
         self.windows: dict[int, PoseWindow] = {}
         self.ensemble = ForecastEnsemble(self.config.ensemble_forecasts, self.config.window.rate_hz)
         self.emotion = EmotionSmoother(self.config.emotion_smoothing, self.config.emotion_time_constant_s)
+        self.online = OnlineCorrection(self.config.online, runner.contract.output_frames, self.config.window.rate_hz)
 
     def validate(self, obs: Observation, width: int, height: int) -> np.ndarray:
         """Return the confidence to use (0 for keypoints outside the image) or raise InvalidKeypoints."""
@@ -134,9 +139,10 @@ class Forecaster:
         labels = list(self.runner.contract.labels)
         out = []
         for i, (pid, p) in enumerate(zip(person_ids, preds, strict=True)):
-            problem, future = p.problem, None
-            if not problem:  # a bad output must not reach the ensemble or the emotion smoother either
-                future = denormalize(self.ensemble.add(pid, t, p.future), centroid[i, -1],
+            problem, future, online = p.problem, None, None
+            if not problem:  # a bad output must not reach the adaptation, ensemble or emotion smoother either
+                online = self.online.forecast(pid, t, normed[i], p.future)
+                future = denormalize(self.ensemble.add(pid, t, online.published), centroid[i, -1],
                                      scale[i, -1]).astype(np.float32)
                 problem = "" if np.isfinite(future).all() else "non-finite forecast in pixels"
             if problem:
@@ -144,7 +150,7 @@ class Forecaster:
                     result.bad_outputs += 1
                     result.output_error = f"person {pid}: {problem}"
                 continue
-            out.append(PersonForecast(pid, t, future, self.emotion.update(pid, t, p.emotion_probs), labels))
+            out.append(PersonForecast(pid, t, future, self.emotion.update(pid, t, p.emotion_probs), labels, online))
         return out
 
     def forget(self, now: float) -> list[int]:
@@ -156,4 +162,5 @@ class Forecaster:
             del self.windows[pid]
             self.ensemble.forget(pid)
             self.emotion.forget(pid)
+            self.online.forget(pid)
         return gone

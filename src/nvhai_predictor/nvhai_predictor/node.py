@@ -22,6 +22,9 @@ from nvhai_common.ros_params import Param, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
+from nvhai_predictor.online import OnlineConfig, OnlineCorrection
+from nvhai_predictor.online_adaptation import AdaptationConfig
+from nvhai_predictor.self_scoring import ScoringConfig
 from nvhai_predictor.window import WindowConfig
 
 # Read once at start, so read_only: `ros2 param set` is refused instead of silently ignored. model_path is the
@@ -52,12 +55,24 @@ PARAMETERS: tuple[Param, ...] = (
           "emotion_time_constant_s) or 'raw' (each window's model output as is).", read_only=True),
     Param("emotion_time_constant_s", 1.0, "Time constant of the emotion moving average (s): after this long "
           "an old estimate keeps weight 1/e.", read_only=True),
+    Param("online_adaptation", True, "Correct each person's forecast with a small ridge map learned online from "
+          "that person's own observed futures (online_adaptation.py); reset when the person is forgotten.", read_only=True),
+    Param("adaptation_strength", 300.0, "Ridge toward no correction: the model's own forecast weighs as much as "
+          "this many of the person's observed windows (frames), so the correction grows as evidence accumulates.",
+          read_only=True),
+    Param("adaptation_memory_s", 20.0, "Time constant (s of observed windows) over which the adaptation forgets "
+          "old evidence, so it follows a person who changes what they do; 0 keeps all of it.", read_only=True),
+    Param("forecast_gate", True, "Blend each person's forecast toward zero-velocity by the evidence of their "
+          "scored forecasts (least-squares weight in [0, 1]), so nobody is forecast worse than standing still.",
+          read_only=True),
+    Param("self_scoring_time_constant_s", 3.0, "Memory (s of scored windows) of the per-person running MAEs "
+          "on /diagnostics and of the gate's evidence.", read_only=True),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True),
     Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "
           "(ros2 lifecycle set, or live.launch.py).", read_only=True),
 )
 DIAGNOSTIC_NAME = "nvhai_predictor: forecast and emotion"
-MAX_LISTED_PEOPLE = 20  # window_fill lists this many people at most
+MAX_LISTED_PEOPLE = 20  # window_fill and the per-person scores list this many people at most
 
 
 @dataclass
@@ -103,7 +118,10 @@ class PredictorNode(ManagedNode):
             window=WindowConfig(frames=p.input_frames, rate_hz=p.rate_hz, max_gap_s=p.max_gap_s,
                                 min_confidence=p.min_confidence, min_visible=p.min_visible),
             forget_after_s=p.forget_after_s, ensemble_forecasts=p.ensemble_forecasts,
-            emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s)
+            emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s,
+            online=OnlineConfig(AdaptationConfig(enabled=p.online_adaptation, strength=p.adaptation_strength,
+                                                 memory_s=p.adaptation_memory_s),
+                                ScoringConfig(gate=p.forecast_gate, time_constant_s=p.self_scoring_time_constant_s)))
         self.forecaster: Forecaster | None = None
         self.model_error = ""
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -223,6 +241,7 @@ class PredictorNode(ManagedNode):
             "step_ms_mean": f"{1000 * s.infer_s / s.processed:.2f}" if s.processed else "n/a",
             "people": len(windows), "window_fill": ", ".join(fills) or "none",
             "model": self.forecaster.runner.model_name if self.forecaster else "none",
+            **online_values(self.forecaster.online if self.forecaster else None, list(windows)[:MAX_LISTED_PEOPLE]),
         }
         if not self.active:
             level, message = OK, self.lifecycle_status()
@@ -238,6 +257,17 @@ class PredictorNode(ManagedNode):
         else:
             level, message = OK, "ok"
         publish_status(self, self.diag_pub, DIAGNOSTIC_NAME, level, message, values)
+
+
+def online_values(online: OnlineCorrection | None, people: list[int]) -> dict[str, str]:
+    """Per person (`pid:value, ...`): running MAE of the model, adapted, published forecast and zero-velocity
+    on their own observed futures (normalised space), windows scored, and the gate weight now."""
+    scored = [(pid, s) for pid in people if online and (s := online.scores(pid)) is not None and s.scored]
+    values = {f"mae_{kind}": ", ".join(f"{pid}:{s.mae[kind]:.4f}" for pid, s in scored) or "none"
+              for kind in ("model", "adapted", "published", "zero_velocity")}
+    values["windows_scored"] = ", ".join(f"{pid}:{s.scored}" for pid, s in scored) or "none"
+    values["gate_weight"] = ", ".join(f"{pid}:{s.weight:.2f}" for pid, s in scored) or "none"
+    return values
 
 
 def main(args: list[str] | None = None) -> None:

@@ -221,3 +221,31 @@ def test_three_and_four_label_models_load_and_publish(tmp_path, labels):
             np.testing.assert_allclose(forecast_xy(f), np.repeat(motion[61][None], 30, 0), atol=1e-3)  # zero velocity
         finally:
             h.close()
+
+
+@pytest.mark.parametrize("online", [True, False], ids=["adaptation-and-gate", "both-off"])
+def test_diagnostics_report_each_persons_running_scores(online):
+    """Per person on /diagnostics: running MAE of model, adapted, published and zero-velocity on the futures
+    observed so far, windows scored and the gate weight."""
+    motion = clip("002_06")
+    with ros_context() as context:
+        h = Harness(context, diagnostics_period_s=0.2, online_adaptation=online, forecast_gate=online)
+        try:
+            for i in range(120):
+                h.send(people_msg(300 + i / 30, {4: motion[i]}))
+            assert h.answered(300 + 119 / 30, 4) is not None
+
+            def values() -> dict[str, str]:
+                return {kv.key: kv.value for kv in h.diagnostics[-1].values} if h.diagnostics else {}
+            # forecasts from frame 59 on; by frame 119 those made at frames 59..89 have their 30-frame future
+            assert spin_until(h.executor, lambda: values().get("windows_scored") == "4:31"), values()
+            v = values()
+            mae = {k: float(v[f"mae_{k}"].removeprefix("4:")) for k in ("model", "adapted", "published",
+                                                                          "zero_velocity")}
+            assert all(m > 0 for m in mae.values()), v
+            weight = float(v["gate_weight"].removeprefix("4:"))
+            assert 0.0 <= weight <= 1.0
+            if not online:
+                assert mae["model"] == mae["adapted"] == mae["published"] and weight == 1.0
+        finally:
+            h.close()

@@ -1,0 +1,71 @@
+"""Per tracked person, the forecast after the model: score the person's past forecasts whose future
+has now been observed, teach those to the adaptation (online_adaptation.py), correct the new forecast
+and gate it toward zero-velocity by the evidence (self_scoring.py). Works in the normalised space,
+on any model's output; the Forecaster calls it once per person and forecast, and forgets with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nvhai_predictor.online_adaptation import AdaptationConfig, RidgeCorrection, features
+from nvhai_predictor.self_scoring import Pending, PendingForecasts, RunningScores, ScoringConfig
+
+
+@dataclass
+class OnlineConfig:
+    adaptation: AdaptationConfig = field(default_factory=AdaptationConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+
+
+@dataclass
+class OnlineForecast:
+    """One forecast in the normalised space: the model's, after adaptation, and as published (gated)."""
+
+    model: np.ndarray  # (T_out, 17, 2)
+    adapted: np.ndarray
+    published: np.ndarray
+    weight: float  # the gate weight applied
+
+
+class _Person:
+    def __init__(self, config: OnlineConfig, t_out: int, rate_hz: float) -> None:
+        self.ridge = RidgeCorrection(config.adaptation, t_out, rate_hz)
+        self.pending = PendingForecasts(t_out, rate_hz)
+        self.scores = RunningScores(config.scoring, rate_hz)
+
+
+class OnlineCorrection:
+    """Adaptation, self-scoring and gate for every tracked person (constant memory and time each)."""
+
+    def __init__(self, config: OnlineConfig | None = None, t_out: int = 30, rate_hz: float = 30.0) -> None:
+        self.config = config or OnlineConfig()
+        self.t_out, self.rate_hz = t_out, rate_hz
+        self.people: dict[int, _Person] = {}
+
+    def forecast(self, person_id: int, t: float, window: np.ndarray, model_future: np.ndarray) -> OnlineForecast:
+        """`window` (T_in, 17, 2) and the model's `model_future` (T_out, 17, 2), normalised, made at `t`."""
+        person = self.people.get(person_id)
+        if person is None:
+            person = self.people[person_id] = _Person(self.config, self.t_out, self.rate_hz)
+        adapt = self.config.adaptation
+        for p, future in person.pending.resolve(t, window):  # only futures already observed
+            person.scores.add(future, p)
+            if adapt.enabled:
+                person.ridge.observe(p.phi, future.T - p.last[:, None] - p.phi[:, -self.t_out:])
+        phi = features(window, model_future, adapt.history)
+        last = window[-1].reshape(-1)
+        adapted = phi[:, -self.t_out:] + (person.ridge.correction(phi) if adapt.enabled else 0.0)
+        weight = person.scores.weight
+        person.pending.add(Pending(t, last, phi, adapted, weight))
+        shape = model_future.shape
+        return OnlineForecast(np.asarray(model_future), (adapted.T + last).reshape(shape),
+                              (weight * adapted.T + last).reshape(shape), weight)
+
+    def scores(self, person_id: int) -> RunningScores | None:
+        person = self.people.get(person_id)
+        return person.scores if person else None
+
+    def forget(self, person_id: int) -> None:
+        self.people.pop(person_id, None)

@@ -1,0 +1,138 @@
+"""Online adaptation, self-scoring and gate: only futures already observed, reset with the track."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
+from nvhai_predictor.model_runner import ModelRunner, default_model_path
+from nvhai_predictor.normalization import normalize
+from nvhai_predictor.online import OnlineConfig, OnlineCorrection
+from nvhai_predictor.online_adaptation import AdaptationConfig, features
+from nvhai_predictor.self_scoring import ScoringConfig
+
+W, H, RATE, T_IN, T_OUT = 640, 480, 30.0, 60, 30
+ONES = np.ones(17)
+
+
+@pytest.fixture(scope="module")
+def runner() -> ModelRunner:
+    return ModelRunner(default_model_path())
+
+
+def waving(frames: int, seed: int = 0) -> np.ndarray:
+    """(frames, 17, 2) pixels: a body whose keypoints swing periodically, each with its own phase."""
+    rng = np.random.default_rng(seed)
+    base = np.array([320.0, 240.0]) + rng.uniform(-60, 60, (17, 2))
+    phase, amp = rng.uniform(0, 2 * np.pi, (17, 2)), rng.uniform(5, 25, (17, 2))
+    t = np.arange(frames)[:, None, None] / RATE
+    return base + amp * np.sin(2 * np.pi * 0.7 * t + phase)
+
+
+def stream(forecaster: Forecaster, motion: np.ndarray, pid: int = 0, t0: float = 0.0) -> list[tuple]:
+    """Feed `motion` frame by frame; after each frame the person's adaptation and scoring state."""
+    states = []
+    for k, xy in enumerate(motion):
+        forecaster.step(t0 + k / RATE, [Observation(pid, xy, ONES)], W, H)
+        person = forecaster.online.people.get(pid)
+        states.append(None if person is None else
+                      (person.ridge.observed, person.ridge.xty.copy(), person.scores.scored, dict(person.scores.mae)))
+    return states
+
+
+def test_adaptation_learns_only_from_futures_already_observed(runner):
+    """Two streams equal until frame N, then the second one's motion turns back: the states may part
+    only once frame N has been seen, and each forecast is learned from exactly 30 frames after it."""
+    n = 130
+    a = waving(200)
+    b = a.copy()
+    b[n:] = a[2 * n - 1 - np.arange(n, 200)]  # from frame N on, the motion runs backwards
+    config = ForecasterConfig(online=OnlineConfig(AdaptationConfig(refit_every=1)))
+    sa, sb = stream(Forecaster(runner, config), a), stream(Forecaster(runner, config), b)
+    first_forecast = T_IN - 1
+    for k in range(200):
+        expected = max(0, k - first_forecast - T_OUT + 1)  # forecasts made at least T_OUT frames ago
+        assert sa[k] is None if k < first_forecast else sa[k][0] == sa[k][2] == expected, k
+    for k in range(first_forecast, n):
+        np.testing.assert_array_equal(sa[k][1], sb[k][1], err_msg=f"states differ at frame {k} < {n}: peeked")
+        assert sa[k][3] == sb[k][3]
+    assert not np.array_equal(sa[n][1], sb[n][1]), "frame N observed: the forecast made 30 frames before learns it"
+    # The first statistic learned is the first forecast against the 30 frames that really followed it.
+    normed = normalize(a[:T_IN + T_OUT])[0]
+    model = runner.run(normed[None, :T_IN].astype(np.float32))[0].future
+    phi = features(normed[:T_IN], model, AdaptationConfig().history)
+    error = (normed[T_IN:] - model).reshape(T_OUT, -1).T
+    k = first_forecast + T_OUT
+    np.testing.assert_allclose(sa[k][1], phi.T @ error, rtol=1e-3, atol=1e-5)  # window is float32
+
+
+def test_a_forgotten_track_starts_again_from_the_model_and_a_gap_keeps_what_was_learned(runner):
+    f = Forecaster(runner, ForecasterConfig(forget_after_s=2.0))
+    motion = waving(400)
+    states = stream(f, motion[:150], pid=3)
+    learned = states[-1][0]
+    assert learned == 150 - (T_IN - 1) - T_OUT
+    # 1 s away (more than max_gap_s, less than forget_after_s): the window restarts, the person is kept
+    t = 149 / RATE + 1.0
+    states = stream(f, motion[150:150 + T_IN], pid=3, t0=t)
+    assert states[-1][0] == learned and len(f.online.people[3].pending.queue) == 1, \
+        "adaptation kept; forecasts from before the gap dropped, not scored against frames after it"
+    result = f.step(t + 10.0, [Observation(4, motion[0], ONES)], W, H)
+    assert 3 in result.forgotten and f.online.scores(3) is None and 3 not in f.online.people
+    states = stream(f, motion[:T_IN + 1], pid=3, t0=t + 10.5)
+    assert states[-1][0] == 0 and states[-1][2] == 0 and f.online.people[3].ridge.weights is None
+
+
+def test_memory_per_person_stays_bounded(runner):
+    f = Forecaster(runner)
+    stream(f, waving(300), pid=1)
+    person = f.online.people[1]
+    assert len(person.pending.queue) <= T_OUT + 1
+    assert person.ridge.xtx.shape == (AdaptationConfig().history - 1 + T_OUT,) * 2
+
+
+def _windows(motion: np.ndarray):
+    normed = normalize(motion)[0]
+    for k in range(T_IN - 1, len(motion)):
+        yield k / RATE, normed[k - T_IN + 1:k + 1]
+
+
+def test_the_gate_falls_back_to_zero_velocity_for_a_bad_forecast_and_trusts_a_good_one():
+    motion = waving(600, seed=1)
+    normed = normalize(motion)[0]
+    bad = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False)))
+    good = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False)))
+    for i, (t, window) in enumerate(_windows(motion)):
+        held = np.repeat(window[-1:], T_OUT, axis=0)
+        wrong = held + 0.3 * (window[-1] - window[-10])[None] * np.arange(1, T_OUT + 1)[:, None, None]  # overshoots
+        out = bad.forecast(0, t, window, -wrong + 2 * held)  # away from where the motion goes
+        k = T_IN - 1 + i
+        truth = normed[k + 1:k + 1 + T_OUT]
+        if len(truth) == T_OUT:
+            good.forecast(0, t, window, truth)  # an oracle: exactly what happens
+    scores = bad.scores(0)
+    assert scores.mae["model"] > 1.5 * scores.mae["zero_velocity"], "the test's model is worse than standing still"
+    assert scores.weight < 0.2 and scores.mae["published"] < scores.mae["model"]
+    np.testing.assert_allclose(out.published, held + scores.weight * (out.adapted - held), atol=1e-9)
+    assert good.scores(0).weight == pytest.approx(1.0)
+
+
+def test_without_gate_and_adaptation_the_model_is_published_as_is():
+    core = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False), ScoringConfig(gate=False)))
+    for t, window in _windows(waving(200)):
+        model = np.repeat(window[-1:], T_OUT, axis=0) + 0.01
+        out = core.forecast(0, t, window, model)
+        np.testing.assert_allclose(out.published, model, atol=1e-12)
+        assert out.weight == 1.0
+
+
+def test_adaptation_learns_a_repeating_motion_the_model_cannot_forecast():
+    """Zero-velocity as the model: a periodic swing is linear in its own past, so the person's map learns it."""
+    motion = waving(1800, seed=2)
+    core = OnlineCorrection(OnlineConfig(AdaptationConfig(strength=30.0), ScoringConfig(gate=False)))
+    for t, window in _windows(motion):
+        core.forecast(0, t, window, np.repeat(window[-1:], T_OUT, axis=0))
+    mae = core.scores(0).mae
+    assert mae["model"] == pytest.approx(mae["zero_velocity"])
+    assert mae["adapted"] < 0.3 * mae["model"]

@@ -1,0 +1,179 @@
+"""`evaluate --online`: each person's clips streamed, in key order, through the live predictor core
+(Forecaster: window, model, online adaptation and gate as shipped), scored as a robot meets them.
+
+A person keeps one track id across their clips; between clips the stream pauses longer than the
+window's max_gap_s (the window restarts) but shorter than forget_after_s (the person is not
+forgotten), so what the core learned about the person carries over. Every forecast whose 30-frame
+future lies in its clip is scored (every `stride`-th one) in the per-frame normalised space of the
+offline evaluation: the same windows, so `model_only` here is the offline model's figure on them.
+People are streamed side by side on one clock (one batch per frame). Keypoints in [0, 1] are placed
+in a square image with a margin (the shape the model was trained on, nothing outside the image).
+
+Block keys (`online` and each `by_watch_time` / `groups` entry): windows, model_metrics (what the
+predictor publishes: adapted and gated), model_only (the model alone), adapted (before the gate),
+zero_velocity, constant_velocity (each {mae, mae_5, mae_10, mae_20, mae_30}),
+improvement_vs_zero_velocity (of model_metrics), ratio_vs_zero_velocity ({model_metrics, model_only,
+adapted}: mae / zero-velocity mae), gate_weight_mean; by_watch_time entries add people and
+mean_person_ratio_vs_zero_velocity (the same ratios, averaged over the people in that bin); groups
+entries add seconds (of that person streamed).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm import tqdm
+
+from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
+from nvhai_predictor.model_runner import ModelRunner
+from nvhai_predictor.normalization import normalize
+from nvhai_predictor.window import WindowConfig
+from nvhai_training.metrics import HORIZONS
+from nvhai_training.protocol import PERSON, groups
+
+SIDE_PX = 1000.0  # [0, 1] -> pixels, square: the proportions the model was trained and is scored on
+MARGIN_PX = 1000.0  # keypoints slightly outside [0, 1] stay inside the image (the core would drop them)
+WATCH_BINS: tuple[tuple[str, float, float], ...] = (("0-30 s", 0.0, 30.0), ("30-60 s", 30.0, 60.0),
+                                                     ("> 60 s", 60.0, math.inf))
+KINDS = ("model_metrics", "model_only", "adapted", "zero_velocity", "constant_velocity")
+
+
+@dataclass
+class Tally:
+    """Sums of |error| per future frame (mean over keypoints and x, y), per forecast kind."""
+
+    t_out: int
+    windows: int = 0
+    weight_sum: float = 0.0
+    sums: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def add(self, forecasts: dict[str, np.ndarray], target: np.ndarray, weight: float) -> None:
+        self.windows += 1
+        self.weight_sum += weight
+        errors = np.abs(np.stack([forecasts[k] for k in KINDS]) - target).mean(axis=(2, 3))
+        for kind, err in zip(KINDS, errors, strict=True):
+            self.sums[kind] = self.sums[kind] + err if kind in self.sums else err
+
+    def mae(self, kind: str) -> float:
+        return float(self.sums[kind].sum() / (self.windows * self.t_out))
+
+    def block(self) -> dict:
+        if not self.windows:
+            return {"windows": 0}
+        metrics = {kind: {"mae": self.mae(kind), **{f"mae_{h}": float(self.sums[kind][h - 1] / self.windows)
+                                                    for h in HORIZONS if h <= self.t_out}} for kind in KINDS}
+        zv = metrics["zero_velocity"]["mae"]
+        return {"windows": self.windows, **metrics,
+                "improvement_vs_zero_velocity": 1.0 - metrics["model_metrics"]["mae"] / zv if zv > 0 else None,
+                "ratio_vs_zero_velocity": self.ratios(),
+                "gate_weight_mean": self.weight_sum / self.windows}
+
+    def ratios(self) -> dict[str, float | None]:
+        zv = self.mae("zero_velocity") if self.windows else 0.0
+        return {k: (self.mae(k) / zv if zv > 0 else None) for k in ("model_metrics", "model_only", "adapted")}
+
+
+def _bin_of(seconds: float) -> str:
+    return next(name for name, lo, hi in WATCH_BINS if lo <= seconds < hi)
+
+
+@dataclass
+class _Stream:
+    """One person's clips as one stream on the shared clock: (clip, frame) at each step, gaps between."""
+
+    clips: list[np.ndarray]
+    starts: list[int]  # step of each clip's first frame
+    seen: int = 0  # frames streamed so far
+    current: int = 0  # the clip at or after the last step asked for (steps only go forward)
+
+    @property
+    def end(self) -> int:
+        return self.starts[-1] + len(self.clips[-1])
+
+    def at(self, step: int) -> tuple[int, int] | None:
+        while self.current + 1 < len(self.clips) and step >= self.starts[self.current + 1]:
+            self.current += 1
+        frame = step - self.starts[self.current]
+        return (self.current, frame) if 0 <= frame < len(self.clips[self.current]) else None
+
+
+def _streams(clips: dict[str, np.ndarray], metadata: dict[str, dict], gap_steps: int) -> dict[str, _Stream]:
+    out = {}
+    for person, names in groups(list(clips), PERSON, metadata).items():
+        starts, step = [], 0
+        for name in names:
+            starts.append(step)
+            step += len(clips[name]) + gap_steps
+        out[person] = _Stream([clips[n] for n in names], starts)
+    return out
+
+
+def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata: dict[str, dict] | None = None,
+                    stride: int = 1, config: ForecasterConfig | None = None, progress: bool = True) -> dict:
+    """The `online` block of `evaluate --json` (keys in the module docstring)."""
+    c = runner.contract
+    config = config or ForecasterConfig(window=WindowConfig(frames=c.input_frames, rate_hz=c.fps))
+    rate, t_out = config.window.rate_hz, c.output_frames
+    gap_s = (config.window.max_gap_s + config.forget_after_s) / 2  # restarts the window, keeps the person
+    streams = _streams(clips, metadata or {}, max(1, round(gap_s * rate)))
+    ids = {person: i for i, person in enumerate(streams)}
+    forecaster = Forecaster(runner, config)
+    total, bins = Tally(t_out), {name: {} for name, _, _ in WATCH_BINS}
+    per_person = {person: Tally(t_out) for person in streams}
+    normed = {(p, ci): normalize(clip[..., :2].astype(np.float64))[0] for p, s in streams.items()
+              for ci, clip in enumerate(s.clips)}
+    forecasts_made = 0
+    side = SIDE_PX + 2 * MARGIN_PX
+    for step in tqdm(range(max(s.end for s in streams.values())), desc="online", unit="frame", disable=not progress):
+        observations, where = [], {}
+        for person, s in streams.items():
+            at = s.at(step)
+            if at is None:
+                continue
+            ci, frame = at
+            clip = s.clips[ci]
+            conf = clip[frame, :, 2] if clip.shape[-1] == 3 else np.ones(clip.shape[1], np.float32)
+            observations.append(Observation(ids[person], clip[frame, :, :2] * SIDE_PX + MARGIN_PX, conf))
+            s.seen += 1
+            where[ids[person]] = (person, ci, frame, s.seen / rate)
+        result = forecaster.step(step / rate, observations, int(side), int(side))
+        for f in result.forecasts:
+            person, ci, frame, seconds = where[f.person_id]
+            frames = normed[person, ci]
+            if frame + t_out >= len(frames) or f.online is None:
+                continue  # its future is not in the clip
+            forecasts_made += 1
+            if (forecasts_made - 1) % stride:
+                continue
+            past = frames[frame - 1:frame + 1]
+            zv = np.repeat(past[-1:], t_out, axis=0)
+            cv = past[-1] + (past[-1] - past[0]) * np.arange(1, t_out + 1)[:, None, None]
+            kinds = {"model_metrics": f.online.published, "model_only": f.online.model, "adapted": f.online.adapted,
+                     "zero_velocity": zv, "constant_velocity": cv}
+            target = frames[frame + 1:frame + 1 + t_out]
+            for tally in (total, per_person[person], bins[_bin_of(seconds)].setdefault(person, Tally(t_out))):
+                tally.add(kinds, target, f.online.weight)
+    out = total.block()
+    out["by_watch_time"] = {name: _bin_block(people) for name, people in bins.items()}
+    out["groups"] = {p: {**t.block(), "seconds": sum(len(c) for c in streams[p].clips) / rate}
+                     for p, t in per_person.items()}
+    out["stride"], out["people"] = stride, len(streams)
+    return out
+
+
+def _bin_block(people: dict[str, Tally]) -> dict:
+    """Pooled over the people in a watch-time bin, plus the mean of their own ratios to zero-velocity."""
+    if not people:
+        return {"windows": 0, "people": 0}
+    pooled = Tally(next(iter(people.values())).t_out)
+    for t in people.values():
+        pooled.windows += t.windows
+        pooled.weight_sum += t.weight_sum
+        for k, v in t.sums.items():
+            pooled.sums[k] = pooled.sums[k] + v if k in pooled.sums else v.copy()
+    ratios = [t.ratios() for t in people.values() if t.windows]
+    mean = {k: float(np.mean([r[k] for r in ratios if r[k] is not None])) if ratios else None
+            for k in ("model_metrics", "model_only", "adapted")}
+    return {**pooled.block(), "people": len(people), "mean_person_ratio_vs_zero_velocity": mean}
