@@ -19,7 +19,7 @@ POSITIVE_GESTURES = {f"G{g}" for g, (_, label) in MSRC12_GESTURES.items() if lab
 
 
 def load(path: Path) -> dict | None:
-    return json.loads(path.read_text()) if path.exists() else None
+    return json.loads(path.read_text()) if path.exists() and path.stat().st_size else None  # empty: still running
 
 
 def pct(x: float | None) -> str:
@@ -125,6 +125,35 @@ def bandai_table(folds: list[Path]) -> tuple[list[str], dict]:
     return lines, emotion
 
 
+def online_table(folds: list[Path]) -> list[str]:
+    """`evaluate --online` of each fold model on its held-out people: MAE / zero-velocity by watch time,
+    averaged over people (model alone, adapted, published = adapted + gate)."""
+    rows: dict[str, dict[str, list[float]]] = {}
+    for file, what in (("eval_msrc_online.json", "MSRC-12"), ("eval_cmu_online.json", "CMU")):
+        for fold in folds:
+            r = load(fold / file)
+            if not r or "online" not in r:
+                continue
+            for name, b in r["online"]["by_watch_time"].items():
+                if not b.get("people"):
+                    continue
+                cell = rows.setdefault(f"{what} | {name}", {"people": [], "model_only": [], "adapted": [],
+                                                            "model_metrics": []})
+                cell["people"].append(b["people"])
+                for k in ("model_only", "adapted", "model_metrics"):
+                    cell[k] += [b["mean_person_ratio_vs_zero_velocity"][k]] * b["people"]
+    if not rows:
+        return []
+    lines = ["### Online: the predictor core streaming each held-out person's clips (`evaluate --online`)", "",
+             "MAE / zero-velocity, mean over the people in each watch-time bin (fold models):", "",
+             "| data | watched | people | model alone | adapted | published (adapted + gate) |",
+             "|---|---|---|---|---|---|"]
+    for key, c in rows.items():
+        lines.append(f"| {key} | {sum(c['people'])} | {np.mean(c['model_only']):.3f}× | {np.mean(c['adapted']):.3f}× | "
+                     f"**{np.mean(c['model_metrics']):.3f}×** |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("work", type=Path)
@@ -141,7 +170,7 @@ def main() -> None:
         group_bars({"model": "fold models", "group_by": "held-out person", "groups": {**cmu, **msrc}},
                    a.out / "people.png")
     bandai_lines, emotion = bandai_table(folds)
-    lines += bandai_lines + [""] + gesture_table(folds)
+    lines += bandai_lines + [""] + online_table(folds) + [""] + gesture_table(folds)
     synth = [s["model_metrics"]["accuracy"] for s in (load(f / "eval_synth.json") for f in folds) if s]
     final = load(a.work / "eval_final_synth.json")
     cmu_neutral = [b["positive_rate"] for p, b in cmu.items() if p in ("001", "002", "003")]
