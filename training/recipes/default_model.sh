@@ -6,7 +6,7 @@
 #   - Bandai Namco dataset 1 (other recordings, other contents) and dataset-2 contents wave-left-hand,
 #     raise-up-left-hand, walk-turn-left are held out of every fold (its actors are not told apart);
 #   - the shipped model is the same recipe trained on everything (so it has no held-out numbers itself).
-# About 60 minutes on 2 idle CPU cores (FOLDS_PARALLEL=2 runs two folds at once); faster with --device cuda.
+# About 70 minutes on 2 CPU cores (FOLDS_PARALLEL=2 runs two folds at once); faster with --device cuda.
 #   bash training/recipes/default_model.sh            (from the repository root, after `make setup`)
 set -euo pipefail
 SHARED=${SHARED:-../shared/data}
@@ -61,6 +61,10 @@ fold() {  # fold K: train without fold K's people and without the held-out Banda
       --json > "$d/eval_bandai_$part.json"
   done
   $T evaluate --model "$d/model.onnx" --keypoints synth_test.npz --json > "$d/eval_synth.json"
+  # Online: the live predictor core (adaptation and gate as shipped) streaming each held-out person's clips.
+  $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --online --stride 10 --group-by person \
+    --json > "$d/eval_msrc_online.json"
+  $T evaluate --model "$d/model.onnx" --keypoints "$d/cmu_test.npz" --online --group-by person --json > "$d/eval_cmu_online.json"
 }
 final() {  # the shipped model: the same recipe on every person and every Bandai clip
   # shellcheck disable=SC2046

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from nvhai_common.cli_args import finite_float, non_negative_float, non_negative_int, positive_float, positive_int
-from nvhai_common.cli_errors import USER_ERRORS, run_command
+from nvhai_common.cli_errors import USER_ERRORS, check_interrupt, interrupt_between_steps, run_command
 
 
 def _init_ros() -> tuple[Any, threading.Event]:
@@ -159,10 +159,12 @@ def _from_video(a: argparse.Namespace) -> int:
     try:
         conn = writer.add_connection(a.topic, "sensor_msgs/msg/Image", typestore=typestore(),
                                      offered_qos_profiles=offered_qos("sensor_msgs/msg/Image"))
-        for frame in source:
-            header = Header(stamp=sec_to_stamp(t0 + frame.t), frame_id="camera")
-            writer.write(conn, int((t0 + frame.t) * 1e9), serialize_message(rgb_to_image(frame.rgb, header, "bgr8")))
-            n += 1
+        with interrupt_between_steps():  # Ctrl-C between frames, never inside the decoder or the writer
+            for frame in source:
+                header = Header(stamp=sec_to_stamp(t0 + frame.t), frame_id="camera")
+                writer.write(conn, int((t0 + frame.t) * 1e9), serialize_message(rgb_to_image(frame.rgb, header, "bgr8")))
+                n += 1
+                check_interrupt()
     finally:
         writer.close()
     print(f"wrote {n} images ({source.fps:.1f} FPS) on {a.topic} to {a.out}")

@@ -22,7 +22,7 @@ from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForec
 from nvhai_training.procedural import generate
 
 LABELS = ["enthusiastic", "laughing", "happy to see you"]
-
+FRAMES = 34
 
 
 @pytest.mark.parametrize("label", [0, 1, 2])
@@ -44,9 +44,9 @@ def test_avatar_answers_the_recognised_emotion(label):
                           and k_pub.get_subscription_count())
         probs = np.full(3, 0.05, np.float32)
         probs[label] = 0.9
-        for i in range(8):
+        for i in range(FRAMES):  # longer than gesture_sustain_s (1 s): the gesture has started
             header = Header(stamp=sec_to_stamp(100 + i / 30), frame_id="camera")
-            k_pub.publish(keypoints_msg(header, {5: samples[0, 59 + i] * [640, 480]}))
+            k_pub.publish(keypoints_msg(header, {5: samples[0, 50 + i % 40] * [640, 480]}))
             assert spin_until(ex, lambda: avatar.controller.attention.attended == 5), "the person is attended"
             e_pub.publish(EmotionProbabilities(header=header, person_id=5, labels=LABELS, probabilities=probs,
                                                label=LABELS[label], confidence=0.9, model_name="t"))
@@ -59,7 +59,7 @@ def test_avatar_answers_the_recognised_emotion(label):
             assert spin_until(ex, lambda n=n: len(got["image"]) >= n)
         r = got["response"][-1]
         assert r.person_id == 5 and r.emotion == LABELS[label] and r.gesture == GESTURE_FOR_EMOTION[LABELS[label]]
-        assert 0 < r.intensity <= 1 and r.header.stamp == sec_to_stamp(100 + 7 / 30)
+        assert 0 < r.intensity <= 1 and r.header.stamp == sec_to_stamp(100 + (FRAMES - 1) / 30)
         assert np.isfinite(r.pose_x).all() and np.abs(r.pose_x).max() < 3
         np.testing.assert_allclose([r.look_at_x, r.look_at_y], future[-1].mean(axis=0), atol=1e-3)
         img = image_to_rgb(got["image"][-1])
