@@ -154,7 +154,7 @@ def interrupted(argv: list[str], started) -> subprocess.CompletedProcess:
 def test_ctrl_c_on_evaluate_and_from_video_is_one_line_and_exit_130(tmp_path):
     clip = tmp_path / "clip"
     proc = interrupted([*BAG, "from-video", str(VIDEO), "--out", str(clip)],
-                       lambda _: any(f.stat().st_size > 5_000_000 for f in clip.glob("*.mcap")))
+                       lambda _: any(f.stat().st_size > 0 for f in clip.glob("*.mcap")))  # early: the rest is fast I/O
     assert proc.returncode == 130, proc.stderr[-3000:]
     assert one_line_error(proc, "nvhai-bag from-video", "interrupted")
     small = tmp_path / "small"
