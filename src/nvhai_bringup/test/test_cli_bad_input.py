@@ -136,7 +136,10 @@ def test_an_oversized_metadata_yaml_is_refused_at_once(tmp_path, keypoint_bag):
 
 def interrupted(argv: list[str], started) -> subprocess.CompletedProcess:
     """Start `argv`, send Ctrl-C (SIGINT) once `started(stderr so far)` is true, return what it printed."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A child inherits an ignored SIGINT (as from a test worker that ignores it), and Python then rightly
+    # leaves it ignored: give the command the terminal's default, as a user's shell does.
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     err: list[str] = []
     reader = threading.Thread(target=lambda: err.extend(iter(lambda: proc.stderr.read(1), "")), daemon=True)
     reader.start()
