@@ -9,8 +9,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from nvhai_bringup.gesture_onset import GestureOnset
-from nvhai_bringup.response_policy import ResponsePolicy, wanted_gesture
+from nvhai_bringup.response_policy import gesture_starts
 from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner
@@ -38,18 +37,14 @@ def _top_labels(forecasts: list[PersonForecast]) -> dict[str, tuple[list[str], i
     """(top label per forecast, gestures the avatar would start), raw and through the predictor's default
     smoothing (the model runs once)."""
     smoother = EmotionSmoother("ema", ForecasterConfig().emotion_time_constant_s)
-    policy = ResponsePolicy()
     out = {}
     for mode in ("ema", "raw"):
-        onset = GestureOnset(policy.sustain_s)
-        labels = []
+        stream = []
         for f in forecasts:
             probs = smoother.update(f.person_id, f.stamp, f.emotion_probs) if mode == "ema" else f.emotion_probs
             best = int(np.argmax(probs))
-            labels.append(f.labels[best])
-            onset.update(f.person_id, f.stamp, wanted_gesture(f.labels[best], float(probs[best]),
-                                                              policy.min_confidence))
-        out[mode] = (labels, onset.onsets)
+            stream.append((f.stamp, f.labels[best], float(probs[best])))
+        out[mode] = ([label for _, label, _ in stream], gesture_starts(stream))
     return out
 
 

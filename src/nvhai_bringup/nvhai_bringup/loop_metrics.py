@@ -13,8 +13,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from nvhai_bringup.gesture_onset import GestureOnset
-from nvhai_bringup.response_policy import ResponsePolicy, wanted_gesture
+from nvhai_bringup.response_policy import gesture_starts
 from nvhai_predictor.normalization import normalize
 
 WARMUP_S = 2.0  # a window needs this long before the first forecast: frames before it are not counted
@@ -66,10 +65,7 @@ def person_summary(records: list[FrameRecord], person_id: int, rate_hz: float = 
     labels = [f.label for f in made]
     minutes = (made[-1].stamp - made[0].stamp) / 60 if len(made) > 1 else 0.0
     switches = label_switches(labels)
-    policy = ResponsePolicy()
-    onset = GestureOnset(policy.sustain_s)
-    for f in made:
-        onset.update(person_id, f.stamp, wanted_gesture(f.label, f.confidence, policy.min_confidence))
+    gestures = gesture_starts((f.stamp, f.label, f.confidence) for f in made)
     return {
         "first_s": round(first - records[0].t, 3), "last_s": round(seen[-1].t - records[0].t, 3),
         "frames": len(seen), "frames_after_warmup": len(counted),
@@ -79,8 +75,8 @@ def person_summary(records: list[FrameRecord], person_id: int, rate_hz: float = 
         "emotion_switches": switches,
         "emotion_minutes": minutes,
         "emotion_switches_per_min": switches / minutes if minutes > 0 else None,
-        "gestures": onset.onsets,
-        "gestures_per_min": onset.onsets / minutes if minutes > 0 else None,
+        "gestures": gestures,
+        "gestures_per_min": gestures / minutes if minutes > 0 else None,
         **{f"jitter_{h}": forecast_jitter([f.stamp for f in made], [f.future_px for f in made], rate_hz, h)
            for h in JITTER_HORIZONS},
     }

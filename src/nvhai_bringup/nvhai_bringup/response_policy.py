@@ -12,6 +12,7 @@ other, with the gesture layered on top; with nobody to attend the avatar idles i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,6 +89,16 @@ class ResponsePolicy:
 def wanted_gesture(emotion: str, confidence: float, min_confidence: float) -> str:
     """The gesture a top label calls for: none (attend) for neutral, unknown labels or low confidence."""
     return GESTURE_FOR_EMOTION.get(emotion, ATTEND) if confidence >= min_confidence else ATTEND
+
+
+def gesture_starts(stream: Iterable[tuple[float, str, float]], policy: ResponsePolicy | None = None) -> int:
+    """How many gestures the avatar would start for one person's (stamp s, top label, its probability)
+    stream, by the policy's own rule (confident, sustained): the figure behind `gestures_per_min`."""
+    policy = policy or ResponsePolicy()
+    onset = GestureOnset(policy.sustain_s)
+    for t, label, confidence in stream:
+        onset.update(0, t, wanted_gesture(label, confidence, policy.min_confidence))
+    return onset.onsets
 
 
 def apply_gesture(pose: np.ndarray, gesture: str, intensity: float, t: float) -> np.ndarray:
