@@ -1,4 +1,4 @@
-"""Random pinhole cameras: 3D COCO-17 motion (y up, subject near the origin) -> image-normalised 2D.
+"""Random pinhole cameras: 3D COCO-17 motion (y up, subject near the origin) -> 2D in image heights.
 
 Shared by every 3D source (procedural, BVH, HumanML3D) so that synthetic and real data see the
 same camera distribution.
@@ -31,11 +31,12 @@ def look_at(eye: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def project(points: np.ndarray, rotation: np.ndarray, eye: np.ndarray, focal: float, aspect: float) -> np.ndarray:
-    """(..., 3) world points -> (..., 2) image coordinates in [0, 1] (x right, y down)."""
+    """(..., 3) world points -> (..., 2) image coordinates in image heights (x right in [0, aspect], y down
+    in [0, 1]): square pixels, as a live camera's keypoints are, so that a body keeps its proportions."""
     cam = (points - eye) @ rotation.T
     z = np.maximum(cam[..., 2:3], 1e-3)
-    uv = cam[..., :2] / z
-    return np.concatenate([0.5 + focal * uv[..., :1], 0.5 + focal * aspect * uv[..., 1:]], axis=-1)
+    uv = focal * aspect * cam[..., :2] / z  # focal is in image widths
+    return np.concatenate([0.5 * aspect + uv[..., :1], 0.5 + uv[..., 1:]], axis=-1)
 
 
 def random_view(motion: np.ndarray, rng: np.random.Generator, cams: CameraRange | None = None) -> np.ndarray:

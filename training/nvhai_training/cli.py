@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from nvhai_common.cli_args import (
     BadValue,
+    finite_float,
     fraction,
     name_and_path,
     non_negative_float,
@@ -42,6 +43,7 @@ from nvhai_training.keypoint_dataset import (
     make_windows,
     samples_to_windows,
     save_clips,
+    to_square_pixels,
 )
 from nvhai_training.models import ARCHITECTURES
 
@@ -112,7 +114,7 @@ def _extract(a: argparse.Namespace) -> None:
 def _label(a: argparse.Namespace) -> None:
     from nvhai_training.label_map import label_clips
 
-    clips, metadata = load_clips(a.keypoints), load_metadata(a.keypoints)
+    clips, metadata = to_square_pixels(load_clips(a.keypoints), load_metadata(a.keypoints), a.image_aspect)
     labels = label_clips(list(clips), metadata)
     save_clips(a.out, clips, labels, metadata)
     counts = {lab: list(labels.values()).count(lab) for lab in EMOTION_LABELS}
@@ -128,6 +130,26 @@ def _split(a: argparse.Namespace) -> None:
         save_clips(out, {k: clips[k] for k in names}, {k: labels[k] for k in names if k in labels}, metadata)
     shown = ", ".join(test[:12]) + (" …" if len(test) > 12 else "")
     print(f"split by {a.by}: train {len(train)} clips -> {a.out_train}; test {len(test)} clips -> {a.out_test}: {shown}")
+
+
+def image_aspect(text: str) -> float:
+    """argparse type of --image-aspect: a width/height ratio, as a number or a fraction (`4/3`, `16/9`)."""
+    width, slash, height = text.partition("/")
+    value = positive_float(width) / positive_float(height) if slash else positive_float(text)
+    if not 0.2 <= value <= 5:
+        raise BadValue(f"{text!r}: an image is not {value:.3g} times as wide as high (give W/H, e.g. 4/3)")
+    return value
+
+
+def label_share(text: str) -> tuple[str, float]:
+    """argparse type of --emotion-prior: `LABEL=P` with P in (0, 1]."""
+    label, eq, share = text.partition("=")
+    if not eq or label not in EMOTION_LABELS:
+        raise BadValue(f"{text!r}: expected LABEL=P with LABEL one of {', '.join(EMOTION_LABELS)}")
+    value = finite_float(share)
+    if not 0 < value <= 1:
+        raise BadValue(f"{text!r}: a share must be in (0, 1]")
+    return label, value
 
 
 def keypoint_spec(text: str) -> str:
@@ -185,14 +207,19 @@ def _train(a: argparse.Namespace) -> None:
 
 def _export(a: argparse.Namespace) -> None:
     from nvhai_training.export import export_onnx
-    from nvhai_training.train import load_model_for_export, prior_correction
+    from nvhai_training.train import deployment_prior, load_model_for_export, prior_correction
 
     model, config, class_weights = load_model_for_export(a.checkpoint)
     contract = ModelContract(model_name=a.name or f"nvhai-{config.arch}", input_frames=config.t_in,
                              output_frames=config.t_out, labels=list(config.labels))
-    bias = None if a.no_prior_correction else prior_correction(class_weights)
+    if a.emotion_prior:
+        bias = deployment_prior(class_weights, list(config.labels), dict(a.emotion_prior))
+        what = f"to the prior {dict(a.emotion_prior)}"
+    else:
+        bias = None if a.no_prior_correction else prior_correction(class_weights)
+        what = "to the data's class frequencies"
     export_onnx(model, a.out, contract, logit_bias=bias)
-    note = f" (emotion logits corrected to the data's class frequencies: {[round(b, 2) for b in bias]})" if bias else ""
+    note = f" (emotion logits corrected {what}: {[round(b, 2) for b in bias]})" if bias else ""
     print(f"exported {contract.model_name} to {a.out}{note}")
 
 
@@ -290,6 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("label", help="label real clips with the mapping table (label_map.py)")
     p.add_argument("--keypoints", required=True, help=".npz (with its .meta.json / _meta.json for Bandai)")
+    p.add_argument("--image-aspect", type=image_aspect, default=1.0,
+                   help="width/height of the image the file's x was divided by, when x and y were normalised "
+                        "by width and height (4/3 for the 640x480 renders: Bandai, MSRC-12, CMU 131); x is "
+                        "multiplied by it so that poses have a live camera's proportions. 1: already square")
     p.add_argument("--out", required=True)
     p.set_defaults(func=_label)
 
@@ -343,8 +374,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="checkpoint -> ONNX")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--name", help="model name recorded in the contract")
-    p.add_argument("--no-prior-correction", action="store_true",
-                   help="keep the balanced odds a --class-weights model learned (default: restore the data's)")
+    odds = p.add_mutually_exclusive_group()
+    odds.add_argument("--no-prior-correction", action="store_true",
+                      help="keep the balanced odds a --class-weights model learned (default: restore the data's)")
+    odds.add_argument("--emotion-prior", type=label_share, nargs="+", metavar="LABEL=P",
+                      help="the odds of the people the model will meet, e.g. neutral=0.5 (the other labels share "
+                           "the rest): for a --class-weights model, instead of its training data's frequencies")
     p.add_argument("--out", required=True)
     p.set_defaults(func=_export)
 

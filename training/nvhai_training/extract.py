@@ -19,7 +19,7 @@ VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm"}
 
 
 def video_keypoints(path: Path, fps: float = 30.0, max_frames: int | None = None) -> tuple[np.ndarray, float]:
-    """(T, 17, 3) [x/width, y/height, confidence] at `fps` and the fraction of frames with a person."""
+    """(T, 17, 3) [x/height, y/height, confidence] (square pixels) at `fps` and the fraction of frames with a person."""
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened():
         raise OSError(f"cannot open video {path}")
@@ -37,11 +37,11 @@ def video_keypoints(path: Path, fps: float = 30.0, max_frames: int | None = None
             if t + 0.5 / src_fps < next_t:  # resample to `fps` by nearest frame
                 continue
             next_t += 1.0 / fps
-            h, w = bgr.shape[:2]
+            h = bgr.shape[0]
             people = estimator.estimate(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
             if people:
                 p = people[0]
-                last = np.concatenate([p.xy / [w, h], p.confidence[:, None]], axis=1).astype(np.float32)
+                last = np.concatenate([p.xy / h, p.confidence[:, None]], axis=1).astype(np.float32)
                 found += 1
                 rows.append(last)
             else:  # nobody: keep the last position, confidence 0

@@ -1,7 +1,9 @@
 """The keypoint dataset format used everywhere, and training windows cut from it.
 
-Format: an .npz with one array per clip, (T, 17, 2) or (T, 17, 3) (x, y image-normalised in
-[0, 1], optional confidence), 30 FPS, COCO-17 order. Emotion labels, when known, live in a
+Format: an .npz with one array per clip, (T, 17, 2) or (T, 17, 3) (x, y in image heights: pixels / image
+height, so a square pixel is square as on a live camera; optional confidence), 30 FPS, COCO-17 order.
+Files normalised per axis (x / width, y / height: the 640x480 renders in ../shared/data) come in through
+`to_square_pixels`; left as they are, every pose is W/H times too narrow for the model. Emotion labels, when known, live in a
 sidecar CSV `<name>.labels.csv` (`clip,emotion`), per-clip metadata (e.g. Bandai's content and
 style) in `<name>.meta.json` (`{"clips": {clip: {...}}}`; `<name>_meta.json` is read too).
 Windows come from nvhai_predictor's `sliding_windows` and `normalize`, the code the live node runs.
@@ -100,6 +102,30 @@ def read_label_rows(path: str | Path) -> dict[str, str]:
                                  f"column: {r}")
             rows[r["clip"]] = r["emotion"]
     return rows
+
+
+X_SCALE = "x_scale"  # metadata field: the factor to_square_pixels applied to the clip's x
+
+
+def to_square_pixels(clips: dict[str, np.ndarray], metadata: dict[str, dict], aspect: float
+                     ) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+    """Clips normalised per axis (x / W, y / H) -> image heights (x * W/H), `aspect` = W/H.
+
+    The factor is written into each clip's metadata, and a clip that already carries one is refused:
+    converting twice would make every pose too wide instead of too narrow."""
+    if aspect == 1.0:
+        return clips, metadata
+    done = sorted(k for k in clips if X_SCALE in metadata.get(k, {}))
+    if done:
+        raise ValueError(f"clip '{done[0]}' (and {len(done) - 1} more) is already in square pixels "
+                         f"({X_SCALE} {metadata[done[0]][X_SCALE]:g} in its metadata): drop --image-aspect")
+    out, meta = {}, dict(metadata)
+    for name, clip in clips.items():
+        clip = np.array(clip, dtype=np.float32)
+        clip[..., 0] *= aspect
+        out[name] = clip
+        meta[name] = {**metadata.get(name, {}), X_SCALE: aspect}
+    return out, meta
 
 
 def save_clips(path: str | Path, clips: dict[str, np.ndarray], labels: dict[str, str] | None = None,

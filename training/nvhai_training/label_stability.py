@@ -15,8 +15,9 @@ from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
 from nvhai_predictor.model_runner import ModelRunner
 from nvhai_predictor.window import WindowConfig
 
-# Keypoints are stored in [0, 1] of the image; a square "image" keeps their proportions as training saw them.
+# Keypoints are stored in image heights (square pixels); scaling both axes alike keeps their proportions.
 SIDE_PX = 1000
+WIDTH_PX = 2 * SIDE_PX  # x runs to W/H image heights (4/3 for the 640x480 renders): all of it inside the image
 MAX_SWITCHES_PER_MIN = 6.0  # the product goal for a clip of one style
 
 
@@ -28,7 +29,7 @@ def _raw_forecasts(runner: ModelRunner, clip: np.ndarray, rate_hz: float) -> lis
     forecasts = []
     for i, (xy, c) in enumerate(zip(clip[..., :2] * SIDE_PX, conf, strict=True)):
         result = forecaster.step(i / rate_hz, [Observation(0, xy.astype(np.float32), c.astype(np.float32))],
-                                 SIDE_PX, SIDE_PX)
+                                 WIDTH_PX, SIDE_PX)
         forecasts.extend(result.forecasts)
     return forecasts
 

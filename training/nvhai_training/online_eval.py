@@ -6,8 +6,8 @@ window's max_gap_s (the window restarts) but shorter than forget_after_s (the pe
 forgotten), so what the core learned about the person carries over. Every forecast whose 30-frame
 future lies in its clip is scored (every `stride`-th one) in the per-frame normalised space of the
 offline evaluation: the same windows, so `model_only` here is the offline model's figure on them.
-People are streamed side by side on one clock (one batch per frame). Keypoints in [0, 1] are placed
-in a square image with a margin (the shape the model was trained on, nothing outside the image).
+People are streamed side by side on one clock (one batch per frame). Keypoints (in image heights) are
+placed in an image of square pixels with a margin (the shape the model was trained on, nothing outside it).
 
 Block keys (`online` and each `by_watch_time` / `groups` entry): windows, model_metrics (what the
 predictor publishes: adapted and gated), model_only (the model alone), adapted (before the gate),
@@ -33,8 +33,8 @@ from nvhai_predictor.window import WindowConfig
 from nvhai_training.metrics import HORIZONS
 from nvhai_training.protocol import PERSON, groups
 
-SIDE_PX = 1000.0  # [0, 1] -> pixels, square: the proportions the model was trained and is scored on
-MARGIN_PX = 1000.0  # keypoints slightly outside [0, 1] stay inside the image (the core would drop them)
+SIDE_PX = 1000.0  # image heights -> pixels, square: the proportions the model was trained and is scored on
+MARGIN_PX = 1000.0  # keypoints outside the frame (x up to W/H) stay inside the image (the core would drop them)
 WATCH_BINS: tuple[tuple[str, float, float], ...] = (("0-30 s", 0.0, 30.0), ("30-60 s", 30.0, 60.0),
                                                      ("> 60 s", 60.0, math.inf))
 KINDS = ("model_metrics", "model_only", "adapted", "zero_velocity", "constant_velocity")

@@ -157,7 +157,7 @@ def _program(label: int, n: int, t: np.ndarray, rng: np.random.Generator) -> dic
 
 def generate(count: int, frames: int = 90, fps: float = 30.0, seed: int = 0, noise: tuple[float, float] = (0.0, 0.004),
              cams: CameraRange | None = None, batch: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """`count` labelled samples: (count, frames, 17, 2) image-normalised keypoints and (count,) label ids
+    """`count` labelled samples: (count, frames, 17, 2) keypoints in image heights and (count,) label ids
     (indices into EMOTION_LABELS), classes balanced."""
     rng = np.random.default_rng(seed)
     cams = cams or CameraRange()

@@ -312,3 +312,23 @@ def prior_correction(class_weights: list[float] | None) -> list[float] | None:
     if class_weights is None:
         return None
     return [-float(np.log(w)) for w in class_weights]
+
+
+def deployment_prior(class_weights: list[float] | None, labels: list[str], prior: dict[str, float]) -> list[float]:
+    """Logit offsets that put a class-weighted model's odds at the class frequencies it will meet, instead of
+    its training data's (which only say which datasets were mixed in: MSRC-12 alone brings ten neutral gestures).
+
+    Inverse-frequency weights make every class equally likely a priori, so the offset for class c is log(p_c).
+    `prior` names some labels' shares; the other labels split what is left equally."""
+    if class_weights is None:
+        raise ValueError("--emotion-prior needs a model trained with --class-weights (its odds are balanced)")
+    unknown = sorted(set(prior) - set(labels))
+    if unknown:
+        raise ValueError(f"--emotion-prior: unknown label(s) {unknown} (the model's: {', '.join(labels)})")
+    rest = [lab for lab in labels if lab not in prior]
+    left = 1.0 - sum(prior.values())
+    if not 0 < sum(prior.values()) <= 1 or (rest and left <= 0) or (not rest and abs(left) > 1e-6):
+        raise ValueError(f"--emotion-prior: shares {prior} must be > 0 and sum to 1 (or below 1 with labels left "
+                         "to share the rest)")
+    shares = {**prior, **{lab: left / len(rest) for lab in rest}}
+    return [float(np.log(shares[lab])) for lab in labels]

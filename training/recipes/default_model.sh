@@ -17,17 +17,20 @@ FOLDS_PARALLEL=${FOLDS_PARALLEL:-2}
 T="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train"
 PY="${NVHAI_VENV:-$PWD/.venv}/bin/python"
 RECIPES="$(cd "$(dirname "$0")" && pwd)"
-source "$RECIPES/recipe_args.sh"   # ARGS, fold_data, all_data, EPOCHS, strides, MSRC12_FOLDS, CMU_FOLDS
+source "$RECIPES/recipe_args.sh"   # ARGS, EXPORT_ARGS, fold_data, all_data, EPOCHS, strides, MSRC12_FOLDS, CMU_FOLDS
 SHARED="$(cd "$SHARED" && pwd)"
 mkdir -p "$WORK"
 cd "$WORK"
 
 # Data: real clips labelled by the one mapping table (training/nvhai_training/label_map.py). Made once per work folder (delete it to remake).
+# Square pixels everywhere, as a live camera gives them: CMU 131, MSRC-12 and Bandai were rendered at 640x480 and
+# normalised per axis (--image-aspect 4/3 widens x back); the CMU file is square already (its frontal shoulder
+# width / torso is 4/3 of the same BVH takes rendered per axis; training/tests/test_image_frame.py).
 if [ ! -f synth_test.npz ]; then
   $T label --keypoints "$SHARED/cmu_mocap/cmu_coco17_30fps_train.npz" --out cmu.npz
-  $T label --keypoints "$SHARED/cmu_subject131/cmu131_coco17_30fps.npz" --out cmu131.npz
-  $T label --keypoints "$SHARED/msrc12/msrc12_coco17_30fps.npz" --out msrc.npz
-  $T label --keypoints "$SHARED/bandai_namco/bandai_coco17_30fps.npz" --out bandai.npz
+  $T label --keypoints "$SHARED/cmu_subject131/cmu131_coco17_30fps.npz" --image-aspect 4/3 --out cmu131.npz
+  $T label --keypoints "$SHARED/msrc12/msrc12_coco17_30fps.npz" --image-aspect 4/3 --out msrc.npz
+  $T label --keypoints "$SHARED/bandai_namco/bandai_coco17_30fps.npz" --image-aspect 4/3 --out bandai.npz
   $T split --keypoints bandai.npz --by dataset --test-groups 1 --out-train bandai_d2.npz --out-test bandai_heldout_d1.npz
   $T split --keypoints bandai_d2.npz --by content --test-groups wave-left-hand raise-up-left-hand walk-turn-left \
     --out-train bandai_train.npz --out-test bandai_heldout_d2.npz
@@ -51,7 +54,7 @@ fold() {  # fold K: train without fold K's people and without the held-out Banda
   fi
   # shellcheck disable=SC2046
   $T train "${ARGS[@]}" --train $(fold_data "$d" "$cmu_person") --out "$d" > "$d/train.log" 2>&1
-  $T export --checkpoint "$d/model.pt" --name "$MODEL_NAME-without-fold-$k" --out "$d/model.onnx"
+  $T export --checkpoint "$d/model.pt" --name "$MODEL_NAME-without-fold-$k" "${EXPORT_ARGS[@]}" --out "$d/model.onnx"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/cmu_test.npz" --group-by person --json > "$d/eval_cmu.json"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --group-by person --json > "$d/eval_msrc.json"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --group-by action --stride 3 --label-switches \
@@ -75,7 +78,7 @@ for k in 1 2 3 4 5 final; do
   while [ "$(jobs -rp | wc -l)" -ge "$FOLDS_PARALLEL" ]; do wait -n; done
 done
 wait
-$T export --checkpoint final/model.pt --name "$MODEL_NAME" --out default.onnx
+$T export --checkpoint final/model.pt --name "$MODEL_NAME" "${EXPORT_ARGS[@]}" --out default.onnx
 $T evaluate --model default.onnx --keypoints synth_test.npz --json > eval_final_synth.json
 
 # Tables and plots for the model card from the fold evaluations.

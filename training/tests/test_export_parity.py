@@ -50,3 +50,18 @@ def test_prior_correction_is_added_to_the_emotion_logits(tmp_path):
     np.testing.assert_allclose(probs, expected, atol=1e-5)
     uncorrected = torch.softmax(logits, -1).numpy()
     assert (probs[:, 3] / probs[:, 0] > uncorrected[:, 3] / uncorrected[:, 0]).all(), "neutral regains its odds"
+
+
+def test_emotion_prior_sets_the_odds_of_the_people_met():
+    from nvhai_training.train import deployment_prior
+
+    labels = ["enthusiastic", "laughing", "happy to see you", "neutral"]
+    bias = deployment_prior([3.3, 3.3, 1.1, 0.4], labels, {"neutral": 0.5})
+    # Balanced odds times these: neutral is as likely as the three displays together, whatever the data's mix.
+    np.testing.assert_allclose(np.exp(bias), [1 / 6, 1 / 6, 1 / 6, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(np.exp(deployment_prior([1.0] * 4, labels, {"neutral": 0.4, "laughing": 0.1})),
+                               [0.25, 0.1, 0.25, 0.4], rtol=1e-6)
+    for weights, prior, words in ((None, {"neutral": 0.5}, "--class-weights"), ([1.0] * 4, {"sad": 0.5}, "sad"),
+                                  ([1.0] * 4, {"neutral": 0.6, "laughing": 0.5}, "sum to 1")):
+        with pytest.raises(ValueError, match=words):
+            deployment_prior(weights, labels, prior)
