@@ -1,8 +1,11 @@
 """Several people for the price of one tracker each: every tracked person gets MediaPipe's
 single-person Pose on a crop around them (landmark model only, once it tracks), and the rest of
-the frame is searched for a newcomer only every `detect_every` frames while a slot is free. A
-newcomer's tracker takes a graph started ahead in the background (warm_poses.py), so no frame
-stalls on MediaPipe's start-up.
+the frame is searched for a newcomer while a slot is free: every frame while nobody is tracked, on the
+next frame after a newcomer or a loss, then at doubling gaps up to every `detect_every` frames (a person who left the view costs little;
+one lost for a frame is found again within a frame or two). A lost person is looked for first where
+they were, in a crop around their last box, where they are large enough for the lite model even when
+small in the whole frame. A newcomer's tracker takes a graph started ahead in the background
+(warm_poses.py), so no frame stalls on MediaPipe's start-up.
 
 With `refresh_every` N > 1 each person's landmarks are refreshed every N frames, in turn, and in
 between their last keypoints move on at their last velocity: two people at N = 2 cost one
@@ -101,6 +104,9 @@ class _Track:
 
 
 
+RECENT_LOSS = 30  # frames (1 s at 30 FPS) in which a lost person is looked for at every other search, where they were
+
+
 class RoiPoseEstimator:
     """Up to `max_people` people per RGB frame of a video, one cropped tracker each; with `parallel`
     the trackers of one frame run in threads (on two cores, two people cost about one); with
@@ -124,8 +130,12 @@ class RoiPoseEstimator:
         self._search = _pose(True, *args)
         self._poses = WarmPoses(lambda: _pose(False, *args), max_people)  # trackers' graphs, started ahead
         self._tracks: list[_Track] = []
-        self._since_search = self.detect_every  # search the first frame
+        self._since_search = 0
+        self._search_gap = 1  # frames until the next search: 1 after a start or a loss, doubling up to detect_every
         self._searches = 0
+        self._lost: tuple[int, int, int, int] | None = None  # the crop of the person lost last, and
+        self._since_loss = 0  # frames since: every other search looks there for RECENT_LOSS frames
+        self._lost_turn = False
 
     @property
     def tracked(self) -> int:
@@ -138,7 +148,8 @@ class RoiPoseEstimator:
             raise ValueError(f"expected (H, W, 3) uint8 RGB, got {rgb.shape} {rgb.dtype}")
         tracks = list(self._tracks)
         self._since_search += 1
-        search = not tracks or (len(tracks) < self.max_people and self._since_search >= self.detect_every)
+        self._since_loss += 1
+        search = not tracks or (len(tracks) < self.max_people and self._since_search >= self._search_gap)
         if search:
             self._since_search = 0
         self._frame += 1
@@ -152,10 +163,15 @@ class RoiPoseEstimator:
             if person is not None:
                 found.append((person, track))
             elif track.missed > self.lost_after:
-                self._drop(track)
+                self._drop(track, lost=True)
         people = self._merge_duplicates(found)
-        if search and results[-1] is not None and self._adopt(results[-1], rgb.shape):
-            people.append(results[-1])
+        if search:
+            if results[-1] is not None and self._adopt(results[-1], rgb.shape):
+                people.append(results[-1])
+                self._search_gap = 1  # someone else may be in view: look again next frame
+            else:
+                cap = 2 if self._lost is not None and self._since_loss <= RECENT_LOSS else self.detect_every
+                self._search_gap = min(2 * self._search_gap, cap)
         return sorted(people, key=lambda p: p.score, reverse=True)
 
     def _due(self, track: _Track, index: int) -> bool:
@@ -173,17 +189,23 @@ class RoiPoseEstimator:
 
     def _search_frame(self, rgb: np.ndarray) -> PersonKeypoints | None:
         """One person outside every tracked box (those are blanked), with detector + landmarks, in the
-        next of three regions: the whole frame, its left and its right 60 %. MediaPipe's detector
-        sees a 224-pixel image, so a person far from the camera is found in a half-frame, not the whole."""
+        crop of a person just lost if there is one, else the next of three regions: the whole frame, its
+        left and its right 60 %. MediaPipe's detector sees a 224-pixel image, so a person far from the
+        camera is found in a half-frame or their own crop, not the whole."""
         height, width = rgb.shape[:2]
-        regions = ((0, width), (0, round(0.6 * width)), (round(0.4 * width), width))
-        x0, x1 = regions[self._searches % len(regions)]
-        self._searches += 1
-        masked = rgb[:, x0:x1].copy()
+        recent = self._lost is not None and self._since_loss <= RECENT_LOSS
+        self._lost_turn = recent and not self._lost_turn
+        if self._lost_turn:
+            x0, y0, x1, y1 = self._lost
+        else:
+            regions = ((0, width), (0, round(0.6 * width)), (round(0.4 * width), width))
+            (x0, x1), y0, y1 = regions[self._searches % len(regions)], 0, height
+            self._searches += 1
+        masked = rgb[y0:y1, x0:x1].copy()
         for track in self._tracks:
             bx0, by0, bx1, by1 = (int(v) for v in track.box)
-            masked[max(0, by0):max(0, by1), max(0, bx0 - x0):max(0, bx1 - x0)] = 0
-        return _person(self._search.process(masked), x0, 0, x1 - x0, height)
+            masked[max(0, by0 - y0):max(0, by1 - y0), max(0, bx0 - x0):max(0, bx1 - x0)] = 0
+        return _person(self._search.process(masked), x0, y0, x1 - x0, y1 - y0)
 
     def _adopt(self, person: PersonKeypoints, shape: tuple[int, ...]) -> bool:
         """Start tracking a found person unless they are someone tracked already."""
@@ -211,9 +233,12 @@ class RoiPoseEstimator:
                 self._drop(track)
         return [p for p, _ in kept]
 
-    def _drop(self, track: _Track) -> None:
+    def _drop(self, track: _Track, lost: bool = False) -> None:
         self._poses.give(track.pose)
         self._tracks.remove(track)
+        if lost:  # not a duplicate: look for them where they were, from the next frame
+            self._lost, self._since_loss, self._lost_turn = track.crop, 0, False
+            self._search_gap, self._since_search = 1, 0
 
     def close(self) -> None:
         for track in list(self._tracks):

@@ -82,3 +82,18 @@ def test_refresh_every_2_runs_one_landmark_pass_per_frame_and_keeps_both_people(
             height = float(np.ptp(q.xy[:, 1]))
             errors.append(float(np.median(np.linalg.norm(p.xy - q.xy, axis=1))) / height)
     assert np.median(errors) < 0.05, f"median keypoint distance {np.median(errors):.3f} of the person's height"
+
+
+def test_both_people_are_found_within_frames_and_a_lost_one_again_where_they_were():
+    """Shipped defaults (lite, roi, max_people 2): the search runs on the next frame after a start, a newcomer
+    or a loss (at doubling gaps after that), and a lost person is looked for in their own last crop, where the
+    far person on the box is large enough for the lite model. Here they are hidden for 5 frames (30-34)."""
+    frames = [f.copy() for f in demo_video_frames(60, 140)]
+    for f in frames[30:35]:
+        f[0:200, 150:350] = 0  # the person on the box, covered
+    pipeline = KeypointPipeline(PipelineConfig(max_people=2))
+    found = [len(pipeline.process(rgb, i / 30.0)) for i, rgb in enumerate(frames)]
+    pipeline.close()
+    assert 2 in found[:6], f"both people found in the first 6 frames: {found[:15]}"
+    assert max(found[30:35]) == 1, "hidden means lost"
+    assert 2 in found[35:39] and min(found[39:60]) == 2, f"found again within 4 frames of coming back: {found[30:60]}"
