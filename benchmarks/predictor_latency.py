@@ -33,7 +33,7 @@ def motion(n: int) -> np.ndarray:
             clip = d["001_01"]
     else:
         clip = 0.5 + 0.05 * np.sin(np.arange(600)[:, None, None] / 10 + np.random.default_rng(0).random((1, 17, 2)))
-    return np.stack([clip[i % len(clip)] for i in range(n)]) * [640, 480]
+    return np.stack([clip[i % len(clip)] for i in range(n)]) * 480.0  # image heights -> pixels of a 640x480 camera
 
 
 def models(tmp: str) -> dict[str, str]:

@@ -16,7 +16,8 @@ PACKAGES = sorted(p.parent for p in (ROOT / "src").glob("*/package.xml"))
 # Top-level Python module -> the rosdep key / ROS package a package.xml must declare for it.
 ROSDEP_KEYS = {
     "numpy": "python3-numpy", "cv2": "python3-opencv", "mediapipe": "python3-mediapipe-pip",
-    "onnxruntime": "python3-onnxruntime-pip", "yaml": "python3-yaml", "launch": "launch",
+    "onnxruntime": "python3-onnxruntime-pip", "threadpoolctl": "python3-threadpoolctl-pip", "yaml": "python3-yaml",
+    "launch": "launch",
     "launch_ros": "launch_ros", "ament_index_python": "ament_index_python",
     "rosbags": "python3-rosbags-pip", "mcap": "python3-mcap-pip", "PIL": "python3-pil",
     "matplotlib": "python3-matplotlib", "tqdm": "python3-tqdm", "aiohttp": "python3-aiohttp",

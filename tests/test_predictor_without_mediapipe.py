@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # What the predictor and its tests import, by requirements.txt name (versions come from there).
 NEEDED = ("ros-rclpy", "ros-std-msgs", "ros-sensor-msgs", "ros-diagnostic-msgs", "ros-builtin-interfaces",
-          "numpy", "protobuf", "onnxruntime", "onnx", "PyYAML", "pytest", "pytest-timeout", "hypothesis",
+          "numpy", "protobuf", "onnxruntime", "threadpoolctl", "onnx", "PyYAML", "pytest", "pytest-timeout", "hypothesis",
           "setuptools")
 ABSENT = ("mediapipe", "cv2", "nvhai_perception", "torch")
 

@@ -10,10 +10,10 @@ ARGS=(--arch "$ARCH" --epochs "$EPOCHS" --batch-size 256 --optimizer adamw --lr 
       --loss mse+l1 --velocity-loss 1
       --bone-augment 0.15 --x-scale-augment 0.2 --input-noise 0.005 --class-weights --label-smoothing 0.05
       --eval-every "$EPOCHS" --threads 1 --test synth_test.npz --test-stride 3)
-# Emotion odds of the exported models: a robot mostly meets people who are not displaying (neutral half of the
-# time, the three displays sharing the rest), not the training mix's (MSRC-12's ten neutral gestures alone
-# put neutral at 4x the odds of a display).
-EXPORT_ARGS=(--emotion-prior neutral=0.5)
+# Emotion odds of the exported models: the odds of the people a robot meets, not the training mix's (MSRC-12's
+# ten neutral gestures alone put neutral at 4x the odds of a display). default_model.sh chooses the neutral share
+# per fold by cross-validation (emotion_prior_study.py); the studies use the shipped model's share.
+EXPORT_ARGS=(--emotion-prior "neutral=${NEUTRAL_SHARE:-0.5}")
 # Leave-people-out folds: fold k holds out these MSRC-12 people (every 5th of the 22, sorted) and one CMU person.
 declare -A MSRC12_FOLDS=(
   [1]="msrc12_s01 msrc12_s06 msrc12_s13 msrc12_s18 msrc12_s27"

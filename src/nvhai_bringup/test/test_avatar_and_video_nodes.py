@@ -28,7 +28,7 @@ FRAMES = 34
 @pytest.mark.parametrize("label", [0, 1, 2])
 def test_avatar_answers_the_recognised_emotion(label):
     samples, _ = generate(1, seed=label)
-    future = samples[0, 60:] * [640, 480]
+    future = samples[0, 60:] * 480.0
     with ros_context() as context:
         avatar = AvatarNode(context=context)
         io = Node("avatar_test_io", context=context)
@@ -46,7 +46,7 @@ def test_avatar_answers_the_recognised_emotion(label):
         probs[label] = 0.9
         for i in range(FRAMES):  # longer than gesture_sustain_s (1 s): the gesture has started
             header = Header(stamp=sec_to_stamp(100 + i / 30), frame_id="camera")
-            k_pub.publish(keypoints_msg(header, {5: samples[0, 50 + i % 40] * [640, 480]}))
+            k_pub.publish(keypoints_msg(header, {5: samples[0, 50 + i % 40] * 480.0}))
             assert spin_until(ex, lambda: avatar.controller.attention.attended == 5), "the person is attended"
             e_pub.publish(EmotionProbabilities(header=header, person_id=5, labels=LABELS, probabilities=probs,
                                                label=LABELS[label], confidence=0.9, model_name="t"))

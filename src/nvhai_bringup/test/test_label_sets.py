@@ -43,7 +43,7 @@ def biased_model(path, labels: list[str], favourite: str) -> str:
 def test_labels_from_the_contract_reach_the_avatar_and_leave_with_the_person(tmp_path, labels, favourite, gesture):
     model = biased_model(tmp_path / "m.onnx", labels, favourite)
     samples, _ = generate(1, seed=3)
-    clip = samples[0] * [640, 480]
+    clip = samples[0] * 480.0  # image heights -> pixels of a 640x480 camera
     with ros_context() as context:
         predictor = PredictorNode(context=context, parameter_overrides=[Parameter("model_path", value=model)])
         avatar = AvatarNode(context=context, parameter_overrides=[Parameter("image_topic", value=""),

@@ -1,11 +1,12 @@
 """Several people for the price of one tracker each: every tracked person gets MediaPipe's
 single-person Pose on a crop around them (landmark model only, once it tracks), and the rest of
-the frame is searched for a newcomer while a slot is free: every frame while nobody is tracked, on the
-next frame after a newcomer or a loss, then at doubling gaps up to every `detect_every` frames (a person who left the view costs little;
-one lost for a frame is found again within a frame or two). A lost person is looked for first where
-they were, in a crop around their last box, where they are large enough for the lite model even when
-small in the whole frame. A newcomer's tracker takes a graph started ahead in the background
-(warm_poses.py), so no frame stalls on MediaPipe's start-up.
+the frame is searched for a newcomer while a slot is free: every frame while nobody is tracked, on
+the next frame after a newcomer or a loss, then at doubling gaps up to every `detect_every` frames
+(a person who left the view costs little; one lost for a frame is found again within a frame or two).
+A lost person is looked for, at every other search for a second, where they were: in a crop around
+their last box, where they are large enough for the lite model even when small in the whole frame.
+A newcomer's tracker takes a graph started ahead in the background (warm_poses.py), so no frame
+stalls on MediaPipe's start-up.
 
 With `refresh_every` N > 1 each person's landmarks are refreshed every N frames, in turn, and in
 between their last keypoints move on at their last velocity: two people at N = 2 cost one

@@ -136,3 +136,27 @@ def test_adaptation_learns_a_repeating_motion_the_model_cannot_forecast():
     mae = core.scores(0).mae
     assert mae["model"] == pytest.approx(mae["zero_velocity"])
     assert mae["adapted"] < 0.3 * mae["model"]
+
+
+def test_the_ridge_is_solved_on_one_blas_thread(monkeypatch):
+    """OpenBLAS would spread the 59 x 59 solve over every core; on a robot busy with perception its threads
+    wait on each other (12-21 ms a solve instead of 0.1 ms), so the refit runs on one thread."""
+    from threadpoolctl import threadpool_info
+
+    from nvhai_predictor import online_adaptation
+
+    if not any(i["user_api"] == "blas" and i["num_threads"] > 1 for i in threadpool_info()):
+        pytest.skip("this numpy's BLAS runs one thread anyway")
+    during: list[int] = []
+    solve = np.linalg.solve
+
+    def counted(a, b):
+        during.append(max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"))
+        return solve(a, b)
+
+    monkeypatch.setattr(online_adaptation.np.linalg, "solve", counted)
+    ridge = online_adaptation.RidgeCorrection(AdaptationConfig(refit_every=1), T_OUT)
+    phi = np.random.default_rng(0).normal(size=(34, 29 + T_OUT))
+    ridge.observe(phi, np.random.default_rng(1).normal(size=(34, T_OUT)))
+    assert during == [1] and ridge.weights is not None
+    assert max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas") > 1, "restored after"
