@@ -20,13 +20,14 @@ d=fold_$FOLD
 [ -f "$d/msrc_test.npz" ] || { echo "architectures: $WORK/$d missing: run default_model.sh first" >&2; exit 1; }
 
 one() {  # train, export and score one architecture on the fold
-  local arch=$1 out=arch/$1 args=()
+  local arch=$1 out=arch/$1 args=() prev="" paper=0
   mkdir -p "$out"
-  for a in "${ARGS[@]}"; do args+=("$a"); done
-  for i in "${!args[@]}"; do [ "${args[$i]}" = --arch ] && args[i+1]=$arch; done
-  case $arch in mlp|lstm|cnn_lstm|transformer)  # the paper's rate (the default when --lr is not given)
-    for i in "${!args[@]}"; do [ "${args[$i]}" = --lr ] && { unset 'args[i]' 'args[i+1]'; }; done ;;
-  esac
+  case $arch in mlp|lstm|cnn_lstm|transformer) paper=1 ;; esac  # the paper's rate: no --lr
+  for a in "${ARGS[@]}"; do
+    if [ "$prev" = --arch ]; then a=$arch; fi
+    if [ "$paper" = 1 ] && { [ "$a" = --lr ] || [ "$prev" = --lr ]; }; then prev=$a; continue; fi
+    args+=("$a"); prev=$a
+  done
   local start=$SECONDS
   # shellcheck disable=SC2046
   $T train "${args[@]}" --train $(fold_data "$d" "${CMU_FOLDS[$FOLD]}") --out "$out" > "$out/train.log" 2>&1

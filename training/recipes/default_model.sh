@@ -5,7 +5,9 @@
 #     CMU person (001, 002, 003, 005, 131): its model never saw them, nor any clip of theirs;
 #   - Bandai Namco dataset 1 (other recordings, other contents) and dataset-2 contents wave-left-hand,
 #     raise-up-left-hand, walk-turn-left are held out of every fold (its actors are not told apart);
-#   - the shipped model is the same recipe trained on everything (so it has no held-out numbers itself).
+#   - the shipped model is the same recipe trained on everything (so it has no held-out numbers itself);
+#   - the exported models' emotion prior (the neutral share, export --emotion-prior) is chosen per fold on the
+#     other folds' held-out people only (emotion_prior_study.py); the shipped model's on all folds.
 # About 70 minutes on 2 CPU cores (FOLDS_PARALLEL=2 runs two folds at once); faster with --device cuda.
 #   bash training/recipes/default_model.sh            (from the repository root, after `make setup`)
 set -euo pipefail
@@ -40,7 +42,7 @@ if [ ! -f synth_test.npz ]; then
   $T synth --count 3000 --seed 99 --out synth_test.npz
 fi
 
-fold() {  # fold K: train without fold K's people and without the held-out Bandai clips, then score
+train_fold() {  # fold K: train without fold K's people and without the held-out Bandai clips
   local k=$1 d=fold_$1 cmu_person=${CMU_FOLDS[$1]}
   mkdir -p "$d"
   # shellcheck disable=SC2086
@@ -54,7 +56,19 @@ fold() {  # fold K: train without fold K's people and without the held-out Banda
   fi
   # shellcheck disable=SC2046
   $T train "${ARGS[@]}" --train $(fold_data "$d" "$cmu_person") --out "$d" > "$d/train.log" 2>&1
-  $T export --checkpoint "$d/model.pt" --name "$MODEL_NAME-without-fold-$k" "${EXPORT_ARGS[@]}" --out "$d/model.onnx"
+}
+train_final() {  # the shipped model: the same recipe on every person and every Bandai clip
+  # shellcheck disable=SC2046
+  $T train "${ARGS[@]}" --train $(all_data) --out final > final.log 2>&1
+}
+share_of() {  # the neutral share emotion_prior_study.py chose for fold K (without it), or for the shipped model
+  "$PY" -c "import json, sys; r = json.load(open('emotion_prior.json'))
+print(r['shipped_share'] if sys.argv[1] == 'final' else r['per_fold']['fold_' + sys.argv[1]]['share'])" "$1"
+}
+score_fold() {  # fold K's model, exported with its own emotion prior, on the people and clips it never saw
+  local k=$1 d=fold_$1
+  $T export --checkpoint "$d/model.pt" --name "$MODEL_NAME-without-fold-$k" --emotion-prior "neutral=$(share_of "$k")" \
+    --out "$d/model.onnx"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/cmu_test.npz" --group-by person --json > "$d/eval_cmu.json"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --group-by person --json > "$d/eval_msrc.json"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --group-by action --stride 3 --label-switches \
@@ -69,16 +83,18 @@ fold() {  # fold K: train without fold K's people and without the held-out Banda
     --json > "$d/eval_msrc_online.json"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/cmu_test.npz" --online --group-by person --json > "$d/eval_cmu_online.json"
 }
-final() {  # the shipped model: the same recipe on every person and every Bandai clip
-  # shellcheck disable=SC2046
-  $T train "${ARGS[@]}" --train $(all_data) --out final > final.log 2>&1
+parallel() {  # run "$@" K for each K read from stdin, FOLDS_PARALLEL at a time
+  while read -r k; do
+    "$@" "$k" &
+    while [ "$(jobs -rp | wc -l)" -ge "$FOLDS_PARALLEL" ]; do wait -n; done
+  done
+  wait
 }
-for k in 1 2 3 4 5 final; do
-  if [ "$k" = final ]; then final & else fold "$k" & fi
-  while [ "$(jobs -rp | wc -l)" -ge "$FOLDS_PARALLEL" ]; do wait -n; done
-done
-wait
-$T export --checkpoint final/model.pt --name "$MODEL_NAME" "${EXPORT_ARGS[@]}" --out default.onnx
+sh_train() { if [ "$1" = final ]; then train_final; else train_fold "$1"; fi; }
+printf '%s\n' 1 2 3 4 5 final | parallel sh_train
+"$PY" "$RECIPES/emotion_prior_study.py" .   # -> emotion_prior.json: each fold's neutral share, and the shipped one
+printf '%s\n' 1 2 3 4 5 | parallel score_fold
+$T export --checkpoint final/model.pt --name "$MODEL_NAME" --emotion-prior "neutral=$(share_of final)" --out default.onnx
 $T evaluate --model default.onnx --keypoints synth_test.npz --json > eval_final_synth.json
 
 # Tables and plots for the model card from the fold evaluations.
