@@ -70,7 +70,9 @@ def test_extract_a_real_video_resumably(tmp_path):
     assert report == {"done": ["jump"], "no_person": [], "unreadable": ["broken"]}
     data = np.load(tmp_path / "out.npz")
     clip = data["jump"]
-    assert clip.shape == (230, 17, 3) and clip[..., :2].min() >= -0.2 and clip[..., :2].max() <= 1.2  # may leave the frame
+    # In image heights (square pixels): the 640x360 clip's x runs to 16/9, y to 1 (a person may leave the frame).
+    assert clip.shape == (230, 17, 3) and clip[..., :2].min() >= -0.2 and clip[..., 1].max() <= 1.2
+    assert 1.2 < clip[..., 0].max() <= 16 / 9 + 0.2, "x divided by the height, not the width"
     assert (clip[:, :, 2].max(axis=1) > 0.5).mean() > 0.8
     assert (tmp_path / "out.labels.csv").read_text().splitlines()[1] == "jump,enthusiastic"
     cached = sorted(p.name for p in (tmp_path / "out.npz.cache").iterdir())
