@@ -42,9 +42,9 @@ one() {  # train, export and score one architecture on the fold
 }
 for arch in $ARCHS; do
   one "$arch" &
-  while [ "$(jobs -rp | wc -l)" -ge "$PARALLEL" ]; do wait -n; done
+  while [ "$(jobs -rp | wc -l)" -ge "$PARALLEL" ]; do wait -n || true; done  # a failed training: its row says so
 done
-wait
+wait || true
 "$PY" - "$ARCHS" <<'PY'
 import json, sys
 from pathlib import Path
@@ -55,6 +55,9 @@ print("| architecture | MSRC-12 people, mean model / ZV | CMU person model / ZV 
 print("|---|---|---|---|---|---|")
 for arch in sys.argv[1].split():
     a = Path("arch") / arch
+    if not (a / "eval_synth.json").exists():
+        print(f"| {arch} | not measured: its training or scoring did not finish (arch/{arch}/train.log) | | | | |")
+        continue
     msrc = [ratio(b) for b in load(a / "eval_msrc.json")["groups"].values()]
     cmu = ratio(load(a / "eval_cmu.json"))
     bandai = {f"{part}/{c}": ratio(b) for part in ("d1", "d2")
