@@ -45,14 +45,19 @@ def run_onnx(runner: ModelRunner, windows: Windows, batch: int = 256,
     return np.concatenate(futures), np.concatenate(probs)
 
 
+def positive_display(probs: np.ndarray, labels: list[str]) -> np.ndarray:
+    """Per window, whether a positive display is claimed: the top label is not neutral, with p >= 0.5."""
+    confident = probs.max(axis=1) >= POSITIVE_THRESHOLD
+    if NEUTRAL_LABEL not in labels:
+        return confident
+    return (probs.argmax(axis=1) != labels.index(NEUTRAL_LABEL)) & confident
+
+
 def emotion_figures(probs: np.ndarray, labels: list[str]) -> dict:
     """The product figures: how often each label is on top, and how often a positive display is claimed."""
     top = probs.argmax(axis=1)
     distribution = {lab: float((top == i).mean()) for i, lab in enumerate(labels)}
-    neutral = labels.index(NEUTRAL_LABEL) if NEUTRAL_LABEL in labels else None
-    positive = (top != neutral) & (probs.max(axis=1) >= POSITIVE_THRESHOLD) if neutral is not None \
-        else probs.max(axis=1) >= POSITIVE_THRESHOLD
-    return {"emotion_distribution": distribution, "positive_rate": float(positive.mean())}
+    return {"emotion_distribution": distribution, "positive_rate": float(positive_display(probs, labels).mean())}
 
 
 def recall_figures(probs: np.ndarray, truth: np.ndarray, labels: list[str],
@@ -75,7 +80,7 @@ def recall_figures(probs: np.ndarray, truth: np.ndarray, labels: list[str],
            "neutral_positive_rate": None}
     if NEUTRAL_LABEL in labels:
         n = labels.index(NEUTRAL_LABEL)
-        claimed = (p != n) & (probs[known].max(axis=1) >= POSITIVE_THRESHOLD)
+        claimed = positive_display(probs[known], labels)
         if (t != n).any():
             out["not_neutral_recall"] = float(claimed[t != n].mean())
         if (t == n).any():

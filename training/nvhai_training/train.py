@@ -322,6 +322,11 @@ def deployment_prior(class_weights: list[float] | None, labels: list[str], prior
     `prior` names some labels' shares; the other labels split what is left equally."""
     if class_weights is None:
         raise ValueError("--emotion-prior needs a model trained with --class-weights (its odds are balanced)")
+    return prior_log_shares(labels, prior)
+
+
+def prior_log_shares(labels: list[str], prior: dict[str, float]) -> list[float]:
+    """log share per label: `prior` names some labels' shares, the other labels split what is left equally."""
     unknown = sorted(set(prior) - set(labels))
     if unknown:
         raise ValueError(f"--emotion-prior: unknown label(s) {unknown} (the model's: {', '.join(labels)})")

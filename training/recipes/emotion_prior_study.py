@@ -25,10 +25,11 @@ import numpy as np
 from nvhai_predictor.contract import EMOTION_LABELS, NEUTRAL_LABEL
 from nvhai_predictor.model_runner import ModelRunner
 from nvhai_training.cli import main as nvhai_train
-from nvhai_training.evaluate import POSITIVE_THRESHOLD, run_onnx
+from nvhai_training.evaluate import positive_display, run_onnx
 from nvhai_training.keypoint_dataset import load_clips, load_labels, load_metadata, make_windows
 from nvhai_training.label_map import ENTHUSIASTIC, MSRC12_GESTURES
 from nvhai_training.protocol import group_of
+from nvhai_training.train import prior_log_shares
 
 CMU_NEUTRAL = ("001", "002", "003")  # the card's CMU goal: everyday motion, labelled neutral
 POSITIVE_GESTURES = {f"G{g} " for g, (_, label) in MSRC12_GESTURES.items() if label == ENTHUSIASTIC}
@@ -49,15 +50,13 @@ def balanced_logprobs(model: Path, keypoints: Path, stride: int) -> tuple[np.nda
 
 
 def positive(probs: np.ndarray) -> np.ndarray:
-    """The evaluation's positive display: top label not neutral, with p >= 0.5."""
-    neutral = EMOTION_LABELS.index(NEUTRAL_LABEL)
-    return (probs.argmax(1) != neutral) & (probs.max(1) >= POSITIVE_THRESHOLD)
+    """The evaluation's positive display (evaluate.positive_display)."""
+    return positive_display(probs, list(EMOTION_LABELS))
 
 
 def with_prior(logprobs: np.ndarray, share: float) -> np.ndarray:
-    prior = np.full(len(EMOTION_LABELS), (1 - share) / (len(EMOTION_LABELS) - 1))
-    prior[EMOTION_LABELS.index(NEUTRAL_LABEL)] = share
-    z = logprobs + np.log(prior)
+    """Balanced log probabilities -> probabilities at neutral share `share` (what export --emotion-prior gives)."""
+    z = logprobs + np.array(prior_log_shares(list(EMOTION_LABELS), {NEUTRAL_LABEL: share}))
     z -= z.max(1, keepdims=True)
     p = np.exp(z)
     return p / p.sum(1, keepdims=True)

@@ -171,9 +171,14 @@ class RoiPoseEstimator:
                 people.append(results[-1])
                 self._search_gap = 1  # someone else may be in view: look again next frame
             else:
-                cap = 2 if self._lost is not None and self._since_loss <= RECENT_LOSS else self.detect_every
+                cap = 2 if self._recently_lost else self.detect_every
                 self._search_gap = min(2 * self._search_gap, cap)
         return sorted(people, key=lambda p: p.score, reverse=True)
+
+    @property
+    def _recently_lost(self) -> bool:
+        """Someone was lost within RECENT_LOSS frames: searches look where they were every other time."""
+        return self._lost is not None and self._since_loss <= RECENT_LOSS
 
     def _due(self, track: _Track, index: int) -> bool:
         """Whether a tracker runs this frame: every frame at refresh_every 1; otherwise in turn, and
@@ -194,8 +199,7 @@ class RoiPoseEstimator:
         left and its right 60 %. MediaPipe's detector sees a 224-pixel image, so a person far from the
         camera is found in a half-frame or their own crop, not the whole."""
         height, width = rgb.shape[:2]
-        recent = self._lost is not None and self._since_loss <= RECENT_LOSS
-        self._lost_turn = recent and not self._lost_turn
+        self._lost_turn = self._recently_lost and not self._lost_turn
         if self._lost_turn:
             x0, y0, x1, y1 = self._lost
         else:
