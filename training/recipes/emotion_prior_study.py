@@ -1,17 +1,21 @@
 """Which emotion prior the exported models get, chosen by cross-validation over the folds of default_model.sh.
 
 A class-weighted model has balanced odds; the export sets the odds of the people it will meet (`export
---emotion-prior neutral=P`). P trades the goals against each other: a higher neutral share keeps gesturing
-and passing people neutral (MSRC-12 G2-G10/G12, CMU), a lower one lets quiet greetings through (Bandai
-recall, MSRC-12 G1/G11, procedural accuracy). Each fold's P is chosen on the *other* folds' held-out people
-only, so no fold's figures helped choose its own P; the shipped model's P is the choice over all folds.
+--emotion-prior neutral=P [laughing=L]`). P trades the goals against each other: a higher neutral share keeps
+gesturing and passing people neutral (MSRC-12 G2-G10/G12, CMU), a lower one lets quiet greetings through (Bandai
+recall, MSRC-12 G1/G11, procedural accuracy). L is laughing's share: only procedural data teaches it, and at an
+equal share (a third of the displays') v4 called 41 % of procedural idle standing "laughing". Candidates: every
+neutral share P with laughing at 1/3 (equal), 1/6, 1/12 or 1/24 of the displays' 1 - P. Each fold's prior is
+chosen on the *other* folds' held-out people only, so no fold's figures helped choose its own; the shipped
+model's prior is the choice over all folds.
 
-Rule, fixed before any share was scored: the share meeting the most of the six goals on the folds it is
-chosen from; ties go to the largest smallest relative margin (margin / goal).
+Rule, fixed before any prior was scored (laughing's candidates added to it before they were scored through it):
+the prior meeting the most of the six goals on the folds it is chosen from; ties go to the largest smallest
+relative margin (margin / goal).
 
-    python training/recipes/emotion_prior_study.py runs/default [--shares 0.3 0.4 ...] [--stride 3]
-writes <work>/emotion_prior.json (figures per fold and share, each fold's choice, the shipped one) and
-prints the tables.
+    python training/recipes/emotion_prior_study.py runs/default [--shares 0.3 0.4 ...] [--laughing 3 6 ...]
+writes <work>/emotion_prior.json (figures per fold and prior, each fold's choice, the shipped one) and prints
+the tables; `--export-args fold_K|final` prints a chosen prior as export arguments.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from nvhai_training.label_map import ENTHUSIASTIC, MSRC12_GESTURES
 from nvhai_training.protocol import group_of
 from nvhai_training.train import prior_log_shares
 
+LAUGHING = "laughing"  # the display only procedural data teaches
+assert LAUGHING in EMOTION_LABELS
 CMU_NEUTRAL = ("001", "002", "003")  # the card's CMU goal: everyday motion, labelled neutral
 POSITIVE_GESTURES = {f"G{g} " for g, (_, label) in MSRC12_GESTURES.items() if label == ENTHUSIASTIC}
 GOALS = {  # figure: (goal, "min" when the figure must reach it, "max" when it must stay below)
@@ -54,9 +60,19 @@ def positive(probs: np.ndarray) -> np.ndarray:
     return positive_display(probs, list(EMOTION_LABELS))
 
 
-def with_prior(logprobs: np.ndarray, share: float) -> np.ndarray:
-    """Balanced log probabilities -> probabilities at neutral share `share` (what export --emotion-prior gives)."""
-    z = logprobs + np.array(prior_log_shares(list(EMOTION_LABELS), {NEUTRAL_LABEL: share}))
+Prior = dict[str, float]  # label -> share, as export --emotion-prior takes it (the labels left share the rest)
+
+
+def candidates(shares: list[float], laughing: list[int]) -> list[Prior]:
+    """Every neutral share with laughing at 1/n of the displays' share (n = 3: equal, left out of the prior)."""
+    displays = len(EMOTION_LABELS) - 1
+    return [{NEUTRAL_LABEL: s} if n == displays else {NEUTRAL_LABEL: s, LAUGHING: round((1 - s) / n, 4)}
+            for s in shares for n in laughing]
+
+
+def with_prior(logprobs: np.ndarray, prior: Prior) -> np.ndarray:
+    """Balanced log probabilities -> probabilities at `prior` (what export --emotion-prior gives)."""
+    z = logprobs + np.array(prior_log_shares(list(EMOTION_LABELS), prior))
     z -= z.max(1, keepdims=True)
     p = np.exp(z)
     return p / p.sum(1, keepdims=True)
@@ -79,7 +95,7 @@ def fold_data(fold: Path, work: Path, stride: int) -> dict:
     return out
 
 
-def figures(data: list[dict], share: float) -> dict[str, float]:
+def figures(data: list[dict], share: Prior) -> dict[str, float]:
     """The six goal figures over some folds, pooled as summarize_protocol.py pools them."""
     pos = {"G1": [], "G11": [], "non": []}
     cmu, recall, acc = [], [], []
@@ -114,18 +130,22 @@ def score(fig: dict[str, float]) -> tuple[int, float]:
     return sum(m >= 0 for m in margins), min(margins)
 
 
-def choose(data: list[dict], shares: list[float]) -> float:
-    return max(shares, key=lambda s: score(figures(data, s)))
+def choose(data: list[dict], priors: list[Prior]) -> Prior:
+    return max(priors, key=lambda s: score(figures(data, s)))
 
 
-def cross_validate(data: dict[str, dict], shares: list[float]) -> tuple[dict[str, dict], float]:
-    """Each fold's share, chosen on the other folds only, with its figures at that share; and the shipped share
+def cross_validate(data: dict[str, dict], priors: list[Prior]) -> tuple[dict[str, dict], Prior]:
+    """Each fold's prior, chosen on the other folds only, with its figures at that prior; and the shipped prior
     (chosen on every fold)."""
     per_fold = {}
     for name in data:
-        chosen = choose([d for n, d in data.items() if n != name], shares)
-        per_fold[name] = {"share": chosen, "figures": figures([data[name]], chosen)}
-    return per_fold, choose(list(data.values()), shares)
+        chosen = choose([d for n, d in data.items() if n != name], priors)
+        per_fold[name] = {"prior": chosen, "figures": figures([data[name]], chosen)}
+    return per_fold, choose(list(data.values()), priors)
+
+
+def export_args(prior: Prior) -> str:
+    return " ".join(f"{label}={share:g}" for label, share in prior.items())
 
 
 def main() -> None:
@@ -133,26 +153,39 @@ def main() -> None:
     parser.add_argument("work", type=Path)
     parser.add_argument("--shares", type=float, nargs="+", default=[0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6,
                                                                      0.65, 0.7, 0.75, 0.8])
+    parser.add_argument("--laughing", type=int, nargs="+", default=[3, 6, 12, 24],
+                        help="laughing's candidate shares, as 1/n of the displays' share (3: equal)")
     parser.add_argument("--stride", type=int, default=3, help="MSRC-12 window stride (as the recipe's per-gesture table)")
+    parser.add_argument("--export-args", metavar="FOLD", help="print the prior chosen for fold_K (or final) from "
+                        "<work>/emotion_prior.json as export --emotion-prior arguments, and stop")
     a = parser.parse_args()
+    if a.export_args:
+        report = json.loads((a.work / "emotion_prior.json").read_text())
+        print(export_args(report["shipped_prior"] if a.export_args == "final"
+                          else report["per_fold"][a.export_args]["prior"]))
+        return
     folds = sorted(p for p in a.work.glob("fold_*") if (p / "model.pt").exists())
     data = {f.name: fold_data(f, a.work, a.stride) for f in folds}
+    priors = candidates(a.shares, a.laughing)
     report: dict = {"rule": "most goals met, then the largest smallest relative margin", "goals": GOALS,
-                    "shares": a.shares, "per_fold": {}, "all_folds": {}}
+                    "priors": priors, "per_fold": {}, "all_folds": {}}
     keys = list(GOALS)
-    print("| neutral share | " + " | ".join(keys) + " | goals met |")
-    print("|---" * (len(keys) + 2) + "|")
-    for s in a.shares:
-        fig = figures(list(data.values()), s)
-        report["all_folds"][str(s)] = fig
-        print(f"| {s:g} | " + " | ".join(f"{fig[k]:.3f}" for k in keys) + f" | {score(fig)[0]} |")
-    report["per_fold"], shipped = cross_validate(data, a.shares)
-    report["shipped_share"] = shipped
-    # Cross-validated figures: every fold at the share chosen without it, mean of folds.
+    print("| neutral | laughing | " + " | ".join(keys) + " | goals met |")
+    print("|---" * (len(keys) + 3) + "|")
+    for prior in priors:
+        fig = figures(list(data.values()), prior)
+        report["all_folds"][export_args(prior)] = fig
+        laughing = prior.get(LAUGHING, (1 - prior[NEUTRAL_LABEL]) / (len(EMOTION_LABELS) - 1))
+        print(f"| {prior[NEUTRAL_LABEL]:g} | {laughing:.3f} | " + " | ".join(f"{fig[k]:.3f}" for k in keys)
+              + f" | {score(fig)[0]} |")
+    report["per_fold"], shipped = cross_validate(data, priors)
+    report["shipped_prior"] = shipped
+    # Cross-validated figures: every fold at the prior chosen without it, mean of folds.
     report["cross_validated"] = {k: float(np.nanmean([f["figures"][k] for f in report["per_fold"].values()]))
                                  for k in keys}
-    print("\nchosen without the fold: " + ", ".join(f"{n} {v['share']:g}" for n, v in report["per_fold"].items())
-          + f"; shipped (all folds): {shipped:g}")
+    print("\nchosen without the fold: " + ", ".join(f"{n} {export_args(v['prior'])}"
+                                                  for n, v in report["per_fold"].items())
+          + f"; shipped (all folds): {export_args(shipped)}")
     print("cross-validated (each fold at its own choice, mean of folds): "
           + ", ".join(f"{k} {v:.3f}" for k, v in report["cross_validated"].items()))
     (a.work / "emotion_prior.json").write_text(json.dumps(report, indent=1))

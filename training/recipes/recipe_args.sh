@@ -1,6 +1,6 @@
 # The shipped recipe's training arguments and folds, sourced by default_model.sh and the studies so that
 # every study trains exactly as the shipped model does.
-MODEL_NAME=${MODEL_NAME:-nvhai-residual_mlp-v4}
+MODEL_NAME=${MODEL_NAME:-nvhai-residual_mlp-v4.1}
 EPOCHS=${EPOCHS:-5}
 BANDAI_STRIDE=${BANDAI_STRIDE:-8}
 MSRC_STRIDE=${MSRC_STRIDE:-8}

@@ -20,9 +20,21 @@ ENTHUSIASTIC = EMOTION_LABELS.index("enthusiastic")
 
 def test_prior_multiplies_balanced_odds():
     balanced = np.log(np.array([[0.5, 0.1, 0.1, 0.3]]))
-    p = study.with_prior(balanced, 0.75)  # neutral 0.75, each display 0.25 / 3
+    p = study.with_prior(balanced, {NEUTRAL_LABEL: 0.75})  # neutral 0.75, each display 0.25 / 3
     assert np.isclose(p.sum(), 1) and np.isclose(p[0, NEUTRAL] / p[0, ENTHUSIASTIC], 0.3 / 0.5 * 0.75 / (0.25 / 3))
-    assert study.positive(study.with_prior(balanced, 0.25)).all() and not study.positive(p).any()
+    assert study.positive(study.with_prior(balanced, {NEUTRAL_LABEL: 0.25})).all() and not study.positive(p).any()
+
+
+def test_laughing_candidates_take_their_share_of_the_displays():
+    priors = study.candidates([0.5], [3, 12])
+    assert priors[0] == {NEUTRAL_LABEL: 0.5}, "an equal laughing share is the plain neutral prior"
+    assert priors[1] == {NEUTRAL_LABEL: 0.5, "laughing": round(0.5 / 12, 4)}
+    balanced = np.log(np.full((1, len(EMOTION_LABELS)), 0.25))
+    p = study.with_prior(balanced, priors[1])[0]
+    laughing = EMOTION_LABELS.index("laughing")
+    assert np.isclose(p[NEUTRAL], 0.5) and np.isclose(p[laughing], 0.5 / 12, atol=1e-4)
+    assert np.isclose(p[ENTHUSIASTIC], (0.5 - p[laughing]) / 2)
+    assert study.export_args(priors[1]) == f"neutral=0.5 laughing={round(0.5 / 12, 4):g}"
 
 
 def _fold(calm_top: float) -> dict:
@@ -42,15 +54,15 @@ def _fold(calm_top: float) -> dict:
 
 
 def test_each_fold_is_scored_at_a_share_chosen_without_it():
-    shares = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+    shares = study.candidates([0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [3, 12])
     # Folds a, b: calm people stay calm, so a low neutral share serves them best; fold c's calm people look
     # keen (up to 0.8), which alone would push its choice up: it must not take part in its own choice.
     data = {"a": _fold(0.3), "b": _fold(0.3), "c": _fold(0.8)}
     per_fold, shipped = study.cross_validate(data, shares)
-    assert per_fold["c"]["share"] == study.choose([data["a"], data["b"]], shares)
-    assert per_fold["a"]["share"] == study.choose([data["b"], data["c"]], shares)
+    assert per_fold["c"]["prior"] == study.choose([data["a"], data["b"]], shares)
+    assert per_fold["a"]["prior"] == study.choose([data["b"], data["c"]], shares)
     assert shipped == study.choose(list(data.values()), shares)
     alone = study.choose([data["c"]], shares)
-    assert alone != per_fold["c"]["share"], "the test must tell the fold's own choice from the others'"
+    assert alone != per_fold["c"]["prior"], "the test must tell the fold's own choice from the others'"
     fig = per_fold["c"]["figures"]
     assert set(fig) == set(study.GOALS) and 0 <= fig["G1"] <= 1
