@@ -205,8 +205,10 @@ def publish_and_wait(io: Listener, pub, rgb: np.ndarray, i: int, timeout_s: floa
 
 def test_4k_frames_reach_the_node_through_fastdds_local():
     """3840x2160 bgr8 (24.9 MB) frames from another process, default best-effort image QoS, the
-    shipped fastdds_local.xml: once connected, 4K frames keep being answered with keypoints of a 4K
-    image (best effort may drop one now and then on a loaded machine, never most of them)."""
+    shipped fastdds_local.xml: once connected, most 4K frames are answered with keypoints of a 4K
+    image (best effort may drop one now and then on a loaded machine, never most of them). Frames go
+    one at a time, like a slow camera; an answer that comes late still counts (this is about
+    delivery, not speed: on a starved machine one 4K frame can take longer than any fixed wait)."""
     big = cv2.resize(FRAME, (3840, 2160))
     proc = perception_process("image_topic:=/fault6k/image")
     try:
@@ -217,19 +219,27 @@ def test_4k_frames_reach_the_node_through_fastdds_local():
             # Best effort: a frame sent while the two endpoints are still matching may be lost.
             first = next((i for i in range(10) if publish_and_wait(io, pub, big, i, 10.0)), None)
             assert first is not None, "no 4K frame arrived"
-            answered, sent = [], 0
-            while len(answered) < 3 and sent < 10:  # three more answered; best effort under load may lose several
-                sent += 1
-                msg = publish_and_wait(io, pub, big, first + sent, 20.0)
-                if msg is not None:
-                    answered.append(msg)
-            assert len(answered) == 3, f"only {len(answered)} of {sent} 4K frames after the first were answered"
-            assert all((m.image_width, m.image_height) == (3840, 2160) for m in answered)
-            assert len(answered[-1].people) == 1, "a person is published from their third frame on"
+            sent = [first + j for j in range(1, 7)]
+            wanted = {(stamp(i).sec, stamp(i).nanosec) for i in sent}
+
+            def answered() -> list[BodyKeypointsArray]:
+                return [m for m in io.received if (m.header.stamp.sec, m.header.stamp.nanosec) in wanted]
+            for i in sent:
+                publish_and_wait(io, pub, big, i, 30.0)
+            spin_until(io.executor, lambda: len(answered()) == len(sent), 30.0)
+            got = answered()
+            counts = {v.key: v.value for s in io.diagnostics for v in s.values
+                      if v.key in ("frames_dropped", "frames_lost_in_transport") and v.value != "0"}
             io.close()
     finally:
         out = stop(proc)
     assert "Traceback" not in out, out[-3000:]
+    numbers = sorted(m.header.stamp.sec - 300 for m in got)
+    assert len(got) > len(sent) // 2, (f"only {len(got)} of {len(sent)} 4K frames after the first were answered "
+                                        f"({numbers} of {sent}); node diagnostics (last non-zero): {counts}; "
+                                        f"node log: {out[-1500:]}")
+    assert all((m.image_width, m.image_height) == (3840, 2160) for m in got)
+    assert len(got[-1].people) == 1, "a person is published from their third frame on"
 
 
 @pytest.mark.parametrize("payload", ["truncated JPEG", "absurd image size"])
