@@ -1,7 +1,7 @@
 # The shipped recipe's training arguments and folds, sourced by default_model.sh and the studies so that
 # every study trains exactly as the shipped model does.
-MODEL_NAME=${MODEL_NAME:-nvhai-residual_mlp-v4.1}
-EPOCHS=${EPOCHS:-5}
+MODEL_NAME=${MODEL_NAME:-nvhai-residual_mlp-v5}
+EPOCHS=${EPOCHS:-12}
 BANDAI_STRIDE=${BANDAI_STRIDE:-8}
 MSRC_STRIDE=${MSRC_STRIDE:-8}
 CMU_STRIDE=${CMU_STRIDE:-1}
@@ -12,8 +12,8 @@ ARGS=(--arch "$ARCH" --epochs "$EPOCHS" --batch-size 256 --optimizer adamw --lr 
       --eval-every "$EPOCHS" --threads 1 --test synth_test.npz --test-stride 3)
 # Emotion odds of the exported models: the odds of the people a robot meets, not the training mix's (MSRC-12's
 # ten neutral gestures alone put neutral at 4x the odds of a display). default_model.sh chooses the neutral share
-# per fold by cross-validation (emotion_prior_study.py); the studies use the shipped model's share.
-EXPORT_ARGS=(--emotion-prior "neutral=${NEUTRAL_SHARE:-0.5}")
+# and laughing's per fold by cross-validation (emotion_prior_study.py); the studies use the shipped model's prior.
+EXPORT_ARGS=(--emotion-prior "neutral=${NEUTRAL_SHARE:-0.55}" "laughing=${LAUGHING_SHARE:-0.0375}")
 # Leave-people-out folds: fold k holds out these MSRC-12 people (every 5th of the 22, sorted) and one CMU person.
 declare -A MSRC12_FOLDS=(
   [1]="msrc12_s01 msrc12_s06 msrc12_s13 msrc12_s18 msrc12_s27"
