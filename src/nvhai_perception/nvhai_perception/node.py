@@ -73,8 +73,9 @@ PARAMETERS: tuple[Param, ...] = (
           "(ros2 lifecycle set, or live.launch.py)."),
 )
 DIAGNOSTIC_NAME = "nvhai_perception: pose estimation"
-TRANSPORT_HINT = ("images larger than the transport carries (fastdds_local.xml: 64 MiB shared-memory segment; "
-                  "README: image size limits) or a congested network")
+TRANSPORT_HINT = ("images larger than the transport carries, or large ones without fastdds_local.xml (its 64 MiB "
+                  "shared-memory segment and 8192-message port queue; README: image size limits), or a congested "
+                  "network")
 
 
 class PerceptionNode(ManagedNode):
