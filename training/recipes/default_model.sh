@@ -6,10 +6,10 @@
 #   - Bandai Namco dataset 1 (other recordings, other contents) and dataset-2 contents wave-left-hand,
 #     raise-up-left-hand, walk-turn-left are held out of every fold (its actors are not told apart);
 #   - the shipped model is the same recipe trained on everything (so it has no held-out numbers itself);
-#   - the exported models' emotion prior (the neutral share, export --emotion-prior) is chosen per fold on the
-#     other folds' held-out people only (emotion_prior_study.py); the shipped model's on all folds.
-#     The prior sets the neutral share and laughing's (procedural data alone teaches laughing).
-# About 70 minutes on 2 CPU cores (FOLDS_PARALLEL=2 runs two folds at once); faster with --device cuda.
+#   - the exported models' emotion prior (the neutral share and laughing's, export --emotion-prior; procedural
+#     data alone teaches laughing) is chosen per fold on the other folds' held-out people only
+#     (emotion_prior_study.py); the shipped model's on all folds.
+# About 80 minutes on 2 CPU cores (FOLDS_PARALLEL=2 runs two folds at once); faster with --device cuda.
 #   bash training/recipes/default_model.sh            (from the repository root, after `make setup`)
 #   KEEP_MODELS=1 bash training/recipes/default_model.sh   (re-export and re-score the models already in $WORK)
 set -euo pipefail
@@ -63,9 +63,11 @@ train_final() {  # the shipped model: the same recipe on every person and every 
   # shellcheck disable=SC2046
   $T train "${ARGS[@]}" --train $(all_data) --out final > final.log 2>&1
 }
+dir_of() { if [ "$1" = final ]; then echo final; else echo "fold_$1"; fi; }  # where model K (or final) lives
 prior_of() {  # the emotion prior emotion_prior_study.py chose for fold K (without it), or for the shipped model
-  if [ "$1" = final ]; then "$PY" "$RECIPES/emotion_prior_study.py" . --export-args final
-  else "$PY" "$RECIPES/emotion_prior_study.py" . --export-args "fold_$1"; fi
+  "$PY" -c "import json, sys; r = json.load(open('emotion_prior.json'))
+print(r['shipped_export_args'] if sys.argv[1] == 'final' else r['per_fold'][sys.argv[1]]['export_args'])" \
+    "$(dir_of "$1")"
 }
 score_fold() {  # fold K's model, exported with its own emotion prior, on the people and clips it never saw
   local k=$1 d=fold_$1
@@ -94,11 +96,11 @@ parallel() {  # run "$@" K for each K read from stdin, FOLDS_PARALLEL at a time
   wait
 }
 sh_train() {  # KEEP_MODELS=1: keep the models this recipe already trained in $WORK (after a change to the export or scoring only)
-  if [ "${KEEP_MODELS:-0}" = 1 ] && [ -f "$([ "$1" = final ] && echo final || echo "fold_$1")/model.pt" ]; then return; fi
+  if [ "${KEEP_MODELS:-0}" = 1 ] && [ -f "$(dir_of "$1")/model.pt" ]; then return; fi
   if [ "$1" = final ]; then train_final; else train_fold "$1"; fi
 }
 printf '%s\n' 1 2 3 4 5 final | parallel sh_train
-"$PY" "$RECIPES/emotion_prior_study.py" .   # -> emotion_prior.json: each fold's neutral share, and the shipped one
+"$PY" "$RECIPES/emotion_prior_study.py" .   # -> emotion_prior.json: each fold's emotion prior, and the shipped one
 printf '%s\n' 1 2 3 4 5 | parallel score_fold
 # shellcheck disable=SC2046
 $T export --checkpoint final/model.pt --name "$MODEL_NAME" --emotion-prior $(prior_of final) --out default.onnx

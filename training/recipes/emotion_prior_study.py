@@ -14,8 +14,8 @@ the prior meeting the most of the six goals on the folds it is chosen from; ties
 relative margin (margin / goal).
 
     python training/recipes/emotion_prior_study.py runs/default [--shares 0.3 0.4 ...] [--laughing 3 6 ...]
-writes <work>/emotion_prior.json (figures per fold and prior, each fold's choice, the shipped one) and prints
-the tables; `--export-args fold_K|final` prints a chosen prior as export arguments.
+writes <work>/emotion_prior.json (figures per fold and prior, each fold's choice, the shipped one, each choice
+also as export --emotion-prior arguments) and prints the tables.
 """
 
 from __future__ import annotations
@@ -95,26 +95,26 @@ def fold_data(fold: Path, work: Path, stride: int) -> dict:
     return out
 
 
-def figures(data: list[dict], share: Prior) -> dict[str, float]:
+def figures(data: list[dict], prior: Prior) -> dict[str, float]:
     """The six goal figures over some folds, pooled as summarize_protocol.py pools them."""
     pos = {"G1": [], "G11": [], "non": []}
     cmu, recall, acc = [], [], []
     for d in data:
         lp, action = d["msrc"]
-        claimed = positive(with_prior(lp, share))
+        claimed = positive(with_prior(lp, prior))
         for g in ("G1", "G11"):
             pos[g].append(claimed[np.char.startswith(action.astype(str), g + " ")])
         pos["non"].append(claimed[~np.isin([a.split(" ")[0] + " " for a in action], list(POSITIVE_GESTURES))])
         lp, person = d["cmu"]
-        claimed = positive(with_prior(lp, share))
+        claimed = positive(with_prior(lp, prior))
         cmu += [claimed[person == p].mean() for p in CMU_NEUTRAL if (person == p).any()]
         neutral = EMOTION_LABELS.index(NEUTRAL_LABEL)
         for lp, truth in d["bandai"]:
             shown = (truth >= 0) & (truth != neutral)
             if shown.any():
-                recall.append(positive(with_prior(lp[shown], share)).mean())
+                recall.append(positive(with_prior(lp[shown], prior)).mean())
         lp, truth = d["synth"]
-        acc.append(float((with_prior(lp, share).argmax(1) == truth)[truth >= 0].mean()))
+        acc.append(float((with_prior(lp, prior).argmax(1) == truth)[truth >= 0].mean()))
     out = {g: float(np.concatenate(pos[g]).mean()) for g in ("G1", "G11")}
     out["msrc_non_positive"] = float(np.concatenate(pos["non"]).mean())
     out["cmu"] = float(np.mean(cmu)) if cmu else float("nan")
@@ -156,14 +156,7 @@ def main() -> None:
     parser.add_argument("--laughing", type=int, nargs="+", default=[3, 6, 12, 24],
                         help="laughing's candidate shares, as 1/n of the displays' share (3: equal)")
     parser.add_argument("--stride", type=int, default=3, help="MSRC-12 window stride (as the recipe's per-gesture table)")
-    parser.add_argument("--export-args", metavar="FOLD", help="print the prior chosen for fold_K (or final) from "
-                        "<work>/emotion_prior.json as export --emotion-prior arguments, and stop")
     a = parser.parse_args()
-    if a.export_args:
-        report = json.loads((a.work / "emotion_prior.json").read_text())
-        print(export_args(report["shipped_prior"] if a.export_args == "final"
-                          else report["per_fold"][a.export_args]["prior"]))
-        return
     folds = sorted(p for p in a.work.glob("fold_*") if (p / "model.pt").exists())
     data = {f.name: fold_data(f, a.work, a.stride) for f in folds}
     priors = candidates(a.shares, a.laughing)
@@ -175,11 +168,14 @@ def main() -> None:
     for prior in priors:
         fig = figures(list(data.values()), prior)
         report["all_folds"][export_args(prior)] = fig
-        laughing = prior.get(LAUGHING, (1 - prior[NEUTRAL_LABEL]) / (len(EMOTION_LABELS) - 1))
+        laughing = np.exp(prior_log_shares(list(EMOTION_LABELS), prior))[EMOTION_LABELS.index(LAUGHING)]
         print(f"| {prior[NEUTRAL_LABEL]:g} | {laughing:.3f} | " + " | ".join(f"{fig[k]:.3f}" for k in keys)
               + f" | {score(fig)[0]} |")
     report["per_fold"], shipped = cross_validate(data, priors)
     report["shipped_prior"] = shipped
+    for choice in report["per_fold"].values():  # what default_model.sh passes to export, read without this module
+        choice["export_args"] = export_args(choice["prior"])
+    report["shipped_export_args"] = export_args(shipped)
     # Cross-validated figures: every fold at the prior chosen without it, mean of folds.
     report["cross_validated"] = {k: float(np.nanmean([f["figures"][k] for f in report["per_fold"].values()]))
                                  for k in keys}
