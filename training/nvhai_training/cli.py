@@ -197,7 +197,7 @@ def _train(a: argparse.Namespace) -> None:
                          device=a.device, forecast_loss=a.loss, bone_augment=a.bone_augment,
                          label_smoothing=a.label_smoothing, class_weights=a.class_weights,
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
-                         lr_schedule=a.lr_schedule)
+                         time_warp=a.time_warp, lr_schedule=a.lr_schedule)
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
@@ -362,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="randomise the body's width in the image by up to this fraction (camera yaw; e.g. 0.2)")
     p.add_argument("--input-noise", type=non_negative_float, default=0.0,
                    help="Gaussian noise (std, normalised units) on the observed window only (e.g. 0.005: Kinect jitter)")
+    p.add_argument("--time-warp", type=non_negative_float, default=0.0,
+                   help="share of windows slowed to 0.6-1x and held still for 5-60 frames (people hold gestures; e.g. 0.3)")
     p.add_argument("--velocity-loss", type=non_negative_float, default=0.0,
                    help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")

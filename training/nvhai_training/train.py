@@ -4,6 +4,7 @@
 frame-to-frame change (siMLPe's: a forecast must move like the person, not only end near them);
 `bone_augment` randomises shoulder/hip widths per sample (converters, Kinect and MediaPipe disagree on
 them), `x_scale_augment` the body's width in the image (a camera yawed by up to ~35° foreshortens it),
+`time_warp` slows a share of windows and freezes them for a moment (people hold gestures),
 `input_noise` adds Gaussian jitter to the observed window only (Kinect joints jitter by ~2 cm; the
 model must forecast the motion, not the noise).
 
@@ -59,6 +60,7 @@ class TrainConfig:
     class_weights: bool = False  # weight CE by inverse class frequency of the labelled windows
     velocity_loss: float = 0.0  # weight of the L1 error of frame-to-frame change (0 = off)
     x_scale_augment: float = 0.0  # max relative change of the pose's width in the image, 0 = off
+    time_warp: float = 0.0  # share of windows slowed and held still for a while (time_warp), 0 = off
     input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
     lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
 
@@ -109,6 +111,40 @@ def mirror(x: torch.Tensor) -> torch.Tensor:
     x = x[:, :, list(FLIP_ORDER)].clone()
     x[..., 0] = -x[..., 0]
     return x
+
+
+def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray, rng: np.random.Generator
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Slow the `warped` windows of (B, T_in, 17, 2) inputs and (B, T_out, 17, 2) futures, and hold them still.
+
+    Each warped window plays at 0.6-1x speed around its last observed frame and freezes for 5-60 frames from
+    a frame of its last observed second or its future: people hold a pointing arm, or pause before waving back,
+    longer than MSRC-12's brisk repetitions teach, and a forecaster that has only seen arms come straight back
+    down overshoots held gestures (Bandai guide, call, bye). Only frames inside the window are resampled,
+    linearly, so nothing is invented beyond what the person did.
+    """
+    n = int(warped.sum())
+    if n == 0:
+        return x, y
+    t_in, t_out = x.shape[1], y.shape[1]
+    mask = torch.from_numpy(warped)
+    seq = torch.cat([x[mask], y[mask]], dim=1)  # (n, T, 17, 2)
+    total = t_in + t_out
+    t = np.arange(total, dtype=np.float64)[None]
+    speed = rng.uniform(0.6, 1.0, (n, 1))
+    start = rng.integers(t_in - t_out, total, (n, 1))  # in the last observed second or the future: a held pose may stay held
+    length = rng.integers(5, 61, (n, 1))  # up to 2 s: long enough to hold through the whole forecast
+    # the held output frames map to one source frame, the rest shift back by the hold (bounded below by 0)
+    held = np.where(t < start, t, np.where(t < start + length, start, t - length))
+    src = np.clip((t_in - 1) + speed * (held - (t_in - 1)), 0, total - 1)
+    lo = np.floor(src).astype(np.int64)
+    hi = np.minimum(lo + 1, total - 1)
+    frac = torch.from_numpy((src - lo).astype(np.float32))[:, :, None, None]
+    rows = np.arange(n)[:, None]
+    out = seq[rows, lo] * (1 - frac) + seq[rows, hi] * frac
+    x, y = x.clone(), y.clone()
+    x[mask], y[mask] = out[:, :t_in], out[:, t_in:]
+    return x, y
 
 
 def predict(model: nn.Module, windows: Windows, batch: int = 512) -> tuple[np.ndarray, np.ndarray]:
@@ -254,6 +290,8 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                     factor = 1 + torch.from_numpy(rng.uniform(-1, 1, len(idx)).astype(np.float32)) \
                         * config.x_scale_augment
                     x, y = scale_x(x, factor), scale_x(y, factor)
+                if config.time_warp > 0:
+                    x, y = time_warp(x, y, rng.random(len(idx)) < config.time_warp, rng)
                 if config.input_noise > 0:
                     x = x + torch.from_numpy(rng.normal(0, config.input_noise, x.shape).astype(np.float32))
                 x, y = x.to(device), y.to(device)

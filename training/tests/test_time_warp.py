@@ -1,0 +1,38 @@
+"""Time-warp augmentation: slowed, held windows made only of the window's own frames, in order."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from nvhai_training.train import time_warp
+
+
+def _ramp(batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Windows whose every coordinate at frame t equals t: a warped frame's value is the source time it shows."""
+    t = torch.arange(90, dtype=torch.float32)[None, :, None, None].repeat(batch, 1, 17, 2)
+    return t[:, :60], t[:, 60:]
+
+
+def test_warped_windows_are_slowed_and_held_from_their_own_frames():
+    x, y = _ramp(64)
+    warped = np.arange(64) % 2 == 0
+    wx, wy = time_warp(x, y, warped, np.random.default_rng(0))
+    seq = torch.cat([wx, wy], dim=1)[..., 0, 0].numpy()  # (64, 90) source times
+    assert torch.equal(wx[~torch.from_numpy(warped)], x[~torch.from_numpy(warped)])
+    assert torch.equal(wy[~torch.from_numpy(warped)], y[~torch.from_numpy(warped)])
+    for row in seq[warped]:
+        steps = np.diff(row)
+        assert row.min() >= 0 and row.max() <= 89  # nothing beyond what the person did
+        assert (steps >= -1e-5).all() and (steps <= 1 + 1e-5).all()  # in order, never faster than life
+        still = np.flatnonzero(np.abs(steps) < 1e-5)
+        assert len(still) and still.min() >= 29  # held from the last observed second on ...
+        assert len(still) >= min(5, 89 - still.min())  # ... for 5+ frames, or to the window's end
+        assert np.allclose(np.diff(still), 1)  # one hold
+    assert seq[warped].std(axis=0).max() > 1  # each window draws its own speed and hold
+
+
+def test_nothing_warped_leaves_the_batch_alone():
+    x, y = _ramp(4)
+    wx, wy = time_warp(x, y, np.zeros(4, bool), np.random.default_rng(0))
+    assert wx is x and wy is y
