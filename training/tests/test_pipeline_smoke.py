@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from nvhai_training.cli import main
 from nvhai_training.extract import extract
@@ -27,8 +28,10 @@ def test_tiny_train_export_evaluate(tmp_path, capsys):
                      "--out-train", str(tmp_path / "real_train.npz"), "--out-test", str(tmp_path / "real_test.npz")]) == 0
         train.append(str(tmp_path / "real_train.npz"))
     assert main(["train", "--arch", "residual_dct", "--train", *train, "--stride", "8", "--test",
-                 str(tmp_path / "synth_test.npz"), "--epochs", "2", "--eval-every", "1", "--out",
-                 str(tmp_path / "run")]) == 0
+                 str(tmp_path / "synth_test.npz"), "--epochs", "2", "--eval-every", "1", "--time-warp", "0.5",
+                 "--out", str(tmp_path / "run")]) == 0
+    config = json.loads(torch.load(tmp_path / "run" / "model.pt", weights_only=False)["config"])
+    assert config["time_warp"] == 0.5
     log = (tmp_path / "run" / "log.csv").read_text().splitlines()
     assert log[0].startswith("epoch,train_loss,mae") and len(log) == 3
     assert main(["export", "--checkpoint", str(tmp_path / "run" / "model.pt"), "--name", "smoke",
