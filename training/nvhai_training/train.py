@@ -60,7 +60,7 @@ class TrainConfig:
     class_weights: bool = False  # weight CE by inverse class frequency of the labelled windows
     velocity_loss: float = 0.0  # weight of the L1 error of frame-to-frame change (0 = off)
     x_scale_augment: float = 0.0  # max relative change of the pose's width in the image, 0 = off
-    time_warp: float = 0.0  # share of windows slowed and held still for a while (time_warp), 0 = off
+    time_warp: float = 0.0  # share of windows slowed and held still for a while (see time_warp()), 0 = off
     input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
     lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
 
@@ -134,9 +134,10 @@ def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray, rng: np.rand
     speed = rng.uniform(0.6, 1.0, (n, 1))
     start = rng.integers(t_in - t_out, total, (n, 1))  # in the last observed second or the future: a held pose may stay held
     length = rng.integers(5, 61, (n, 1))  # up to 2 s: long enough to hold through the whole forecast
-    # the held output frames map to one source frame, the rest shift back by the hold (bounded below by 0)
+    # the held output frames map to one source frame, the rest shift back by the hold; held lies in [0, total)
+    # and speed <= 1 around the last observed frame, so src stays inside the window (no clipping needed)
     held = np.where(t < start, t, np.where(t < start + length, start, t - length))
-    src = np.clip((t_in - 1) + speed * (held - (t_in - 1)), 0, total - 1)
+    src = (t_in - 1) + speed * (held - (t_in - 1))
     lo = np.floor(src).astype(np.int64)
     hi = np.minimum(lo + 1, total - 1)
     frac = torch.from_numpy((src - lo).astype(np.float32))[:, :, None, None]
