@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import sys
 from pathlib import Path
@@ -167,9 +168,10 @@ def keypoint_spec(text: str) -> str:
     return text
 
 
-def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
+def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: list[str] = ()) -> Windows:
     """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
-    `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`."""
+    `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`.
+    Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped."""
     parts = []
     for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
         spec, _, weight = spec.partition(":")
@@ -186,6 +188,8 @@ def _windows(paths: list[str], stride: int, t_in: int, t_out: int) -> Windows:
             parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
         if weight:
             parts[-1].forecast_weight[:] = float(weight)
+        if any(fnmatch.fnmatch(path, pattern) for pattern in no_warp):
+            parts[-1].warpable[:] = False
     return Windows.concat(parts)
 
 
@@ -197,8 +201,12 @@ def _train(a: argparse.Namespace) -> None:
                          device=a.device, forecast_loss=a.loss, bone_augment=a.bone_augment,
                          label_smoothing=a.label_smoothing, class_weights=a.class_weights,
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
-                         time_warp=a.time_warp, lr_schedule=a.lr_schedule)
-    train_set = _windows(a.train, a.stride, config.t_in, config.t_out)
+                         time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip), lr_schedule=a.lr_schedule)
+    paths = [spec.partition(":")[0].partition("@")[0] for spec in a.train]
+    for pattern in a.time_warp_skip:
+        if not any(fnmatch.fnmatch(path, pattern) for path in paths):
+            raise BadValue(f"--time-warp-skip {pattern!r} matches none of the --train files ({' '.join(paths)})")
+    train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
     metrics = train(config, train_set, test_set, a.out, init=a.init)
@@ -364,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Gaussian noise (std, normalised units) on the observed window only (e.g. 0.005: Kinect jitter)")
     p.add_argument("--time-warp", type=non_negative_float, default=0.0,
                    help="share of windows slowed to 0.6-1x and held still for 5-60 frames (people hold gestures; e.g. 0.3)")
+    p.add_argument("--time-warp-skip", nargs="+", default=[], metavar="PATTERN",
+                   help="training files (fnmatch on the path as given, e.g. '*msrc*') whose windows are never "
+                        "time-warped: instructed repetitions that already show their speed")
     p.add_argument("--velocity-loss", type=non_negative_float, default=0.0,
                    help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")

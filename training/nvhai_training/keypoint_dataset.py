@@ -143,30 +143,34 @@ def save_clips(path: str | Path, clips: dict[str, np.ndarray], labels: dict[str,
 @dataclass
 class Windows:
     """Normalised training windows: inputs (N, T_in, 17, 2), targets (N, T_out, 17, 2), labels (N,),
-    and forecast_weight (N,): how much each window's forecast error counts in training (1 by default;
-    0 = the window teaches the emotion head only)."""
+    forecast_weight (N,): how much each window's forecast error counts in training (1 by default;
+    0 = the window teaches the emotion head only), and warpable (N,): whether time-warp augmentation may
+    slow and hold the window (True by default)."""
 
     inputs: np.ndarray
     targets: np.ndarray
     labels: np.ndarray
     clip_index: np.ndarray
     forecast_weight: np.ndarray | None = None
+    warpable: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.forecast_weight is None:
             self.forecast_weight = np.ones(len(self.inputs), np.float32)
+        if self.warpable is None:
+            self.warpable = np.ones(len(self.inputs), bool)
 
     def __len__(self) -> int:
         return len(self.inputs)
 
     def select(self, mask: np.ndarray) -> Windows:
         return Windows(self.inputs[mask], self.targets[mask], self.labels[mask], self.clip_index[mask],
-                       self.forecast_weight[mask])
+                       self.forecast_weight[mask], self.warpable[mask])
 
     @staticmethod
     def concat(parts: list[Windows]) -> Windows:
         return Windows(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                         ("inputs", "targets", "labels", "clip_index", "forecast_weight")))
+                         ("inputs", "targets", "labels", "clip_index", "forecast_weight", "warpable")))
 
 
 def make_windows(clips: dict[str, np.ndarray], labels: dict[str, str] | None = None, t_in: int = 60,

@@ -61,6 +61,7 @@ class TrainConfig:
     velocity_loss: float = 0.0  # weight of the L1 error of frame-to-frame change (0 = off)
     x_scale_augment: float = 0.0  # max relative change of the pose's width in the image, 0 = off
     time_warp: float = 0.0  # share of windows slowed and held still for a while (see time_warp()), 0 = off
+    time_warp_skip: tuple[str, ...] = ()  # training files never warped (recorded; the windows carry `warpable`)
     input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
     lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
 
@@ -256,6 +257,7 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
     y_all = torch.from_numpy(train_set.targets)
     l_all = torch.from_numpy(train_set.labels)
     w_all = torch.from_numpy(train_set.forecast_weight.astype(np.float32))
+    warpable = train_set.warpable
     if int(l_all.max()) >= n_labels:
         raise ValueError(f"training labels go up to index {int(l_all.max())}, the model has {n_labels} labels")
     weight = None
@@ -292,7 +294,7 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                         * config.x_scale_augment
                     x, y = scale_x(x, factor), scale_x(y, factor)
                 if config.time_warp > 0:
-                    x, y = time_warp(x, y, rng.random(len(idx)) < config.time_warp, rng)
+                    x, y = time_warp(x, y, (rng.random(len(idx)) < config.time_warp) & warpable[idx.numpy()], rng)
                 if config.input_noise > 0:
                     x = x + torch.from_numpy(rng.normal(0, config.input_noise, x.shape).astype(np.float32))
                 x, y = x.to(device), y.to(device)

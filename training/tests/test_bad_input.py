@@ -156,3 +156,9 @@ def test_labels_meta_and_clips_that_are_not_what_they_claim(tmp_path, capsys, go
 def test_an_excel_labels_csv_with_a_byte_order_mark_is_read(good):
     good.with_name("good.labels.csv").write_bytes("clip,emotion\r\nc0,laughing\r\nc2,neutral\r\n".encode("utf-8-sig"))
     assert load_labels(good) == {"c0": "laughing", "c2": "neutral"}
+
+
+def test_a_time_warp_skip_that_matches_no_training_file_is_refused_before_training(tmp_path, capsys, good):
+    refused(capsys, ["train", "--train", f"{good}@2", "--time-warp", "0.3", "--time-warp-skip", "*msrc*",
+                     "--out", str(tmp_path / "run")], "--time-warp-skip", "'*msrc*'", "good.npz")
+    assert not (tmp_path / "run").exists()

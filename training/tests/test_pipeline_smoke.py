@@ -29,9 +29,9 @@ def test_tiny_train_export_evaluate(tmp_path, capsys):
         train.append(str(tmp_path / "real_train.npz"))
     assert main(["train", "--arch", "residual_dct", "--train", *train, "--stride", "8", "--test",
                  str(tmp_path / "synth_test.npz"), "--epochs", "2", "--eval-every", "1", "--time-warp", "0.5",
-                 "--out", str(tmp_path / "run")]) == 0
+                 "--time-warp-skip", "*synth.npz", "--out", str(tmp_path / "run")]) == 0
     config = json.loads(torch.load(tmp_path / "run" / "model.pt", weights_only=False)["config"])
-    assert config["time_warp"] == 0.5
+    assert config["time_warp"] == 0.5 and config["time_warp_skip"] == ["*synth.npz"]
     log = (tmp_path / "run" / "log.csv").read_text().splitlines()
     assert log[0].startswith("epoch,train_loss,mae") and len(log) == 3
     assert main(["export", "--checkpoint", str(tmp_path / "run" / "model.pt"), "--name", "smoke",

@@ -36,3 +36,20 @@ def test_nothing_warped_leaves_the_batch_alone():
     x, y = _ramp(4)
     wx, wy = time_warp(x, y, np.zeros(4, bool), np.random.default_rng(0))
     assert wx is x and wy is y
+
+
+def test_time_warp_skip_marks_only_the_matching_files(tmp_path):
+    from swaying import motion
+
+    from nvhai_training.cli import _windows
+    from nvhai_training.keypoint_dataset import save_clips
+
+    for name in ("mocap.npz", "msrc12.npz"):
+        save_clips(tmp_path / name, {f"c{i}": motion(120, i) for i in range(2)})
+    specs = [str(tmp_path / "mocap.npz"), f"{tmp_path / 'msrc12.npz'}@4:0.5"]
+    windows = _windows(specs, 1, 60, 30, no_warp=["*msrc*"])
+    every = _windows(specs, 1, 60, 30)
+    assert every.warpable.all()
+    assert windows.warpable.sum() == 2 * 31  # mocap.npz's windows: 120 - 90 + 1 per clip
+    assert not windows.warpable[windows.forecast_weight == 0.5].any()  # the @stride:weight file, matched by path
+    assert len(windows.select(windows.warpable)) == 62
