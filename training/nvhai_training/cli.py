@@ -19,6 +19,7 @@ import argparse
 import fnmatch
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -153,10 +154,16 @@ def label_share(text: str) -> tuple[str, float]:
     return label, value
 
 
-def keypoint_spec(text: str) -> str:
-    """argparse type of --train/--test: `file.npz`, `file.npz@STRIDE`, `file.npz:WEIGHT` or `file.npz@STRIDE:WEIGHT`."""
+def split_spec(text: str) -> tuple[str, str, str]:
+    """`file.npz@STRIDE:WEIGHT` -> (path, stride, weight), either of the last two '' when not given."""
     spec, _, weight = text.partition(":")
     path, _, stride = spec.partition("@")
+    return path, stride, weight
+
+
+def keypoint_spec(text: str) -> str:
+    """argparse type of --train/--test: `file.npz`, `file.npz@STRIDE`, `file.npz:WEIGHT` or `file.npz@STRIDE:WEIGHT`."""
+    path, stride, weight = split_spec(text)
     for what, value, check in (("stride", stride, positive_int), ("weight", weight, non_negative_float)):
         try:
             if value:
@@ -168,14 +175,17 @@ def keypoint_spec(text: str) -> str:
     return text
 
 
-def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: list[str] = ()) -> Windows:
+def _matches(path: str, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
+
+
+def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequence[str] = ()) -> Windows:
     """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
     `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`.
     Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped."""
     parts = []
     for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
-        spec, _, weight = spec.partition(":")
-        path, _, own = spec.partition("@")
+        path, own, weight = split_spec(spec)
         file_stride = int(own) if own else stride
         clips = load_clips(path)
         lengths = {len(c) for c in clips.values()}
@@ -188,7 +198,7 @@ def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: list
             parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
         if weight:
             parts[-1].forecast_weight[:] = float(weight)
-        if any(fnmatch.fnmatch(path, pattern) for pattern in no_warp):
+        if _matches(path, no_warp):
             parts[-1].warpable[:] = False
     return Windows.concat(parts)
 
@@ -202,9 +212,9 @@ def _train(a: argparse.Namespace) -> None:
                          label_smoothing=a.label_smoothing, class_weights=a.class_weights,
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
                          time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip), lr_schedule=a.lr_schedule)
-    paths = [spec.partition(":")[0].partition("@")[0] for spec in a.train]
+    paths = [split_spec(spec)[0] for spec in a.train]
     for pattern in a.time_warp_skip:
-        if not any(fnmatch.fnmatch(path, pattern) for path in paths):
+        if not fnmatch.filter(paths, pattern):
             raise BadValue(f"--time-warp-skip {pattern!r} matches none of the --train files ({' '.join(paths)})")
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
