@@ -90,7 +90,9 @@ def fold_data(fold: Path, work: Path, stride: int) -> dict:
     out["msrc"] = (msrc, np.array([group_of(n, "action", meta) for n in names]))
     cmu, _, names = balanced_logprobs(model, fold / "cmu_test.npz", 1)
     out["cmu"] = (cmu, np.array([group_of(n, "person") for n in names]))
-    out["bandai"] = [balanced_logprobs(model, work / f"bandai_heldout_{part}.npz", 1)[:2] for part in ("d1", "d2")]
+    # Bandai: the fold's own held-out dataset-1 contents, and dataset 2's contents no fold trains on
+    out["bandai"] = [balanced_logprobs(model, path, 1)[:2]
+                     for path in (fold / "bandai_d1_test.npz", work / "bandai_heldout_d2.npz")]
     out["synth"] = balanced_logprobs(model, work / "synth_test.npz", 1)[:2]
     return out
 

@@ -1,7 +1,7 @@
 """Do the held-out labels agree with what the training labels teach? A data study, no network.
 
     python training/recipes/label_conflicts.py --train runs/default/bandai_train.npz runs/default/cmu.npz \\
-        --heldout runs/default/bandai_heldout_d1.npz runs/default/bandai_heldout_d2.npz [--json]
+        --heldout runs/default/bandai_d1.npz runs/default/bandai_heldout_d2.npz [--json]
 
 (labelled files written by default_model.sh, with their .labels.csv; .meta.json adds styles). Every
 60-frame window (stride 10) is reduced to two cues a 2D skeleton shows of a greeting:
