@@ -154,6 +154,17 @@ def label_share(text: str) -> tuple[str, float]:
     return label, value
 
 
+def pattern_share(text: str) -> tuple[str, float]:
+    """argparse type of --time-warp-share: `PATTERN=P` with P in [0, 1]."""
+    pattern, eq, share = text.rpartition("=")
+    if not eq or not pattern:
+        raise BadValue(f"{text!r}: expected PATTERN=SHARE, e.g. '*msrc*=0.15'")
+    value = finite_float(share)
+    if not 0 <= value <= 1:
+        raise BadValue(f"{text!r}: a share must be in [0, 1]")
+    return pattern, value
+
+
 def split_spec(text: str) -> tuple[str, str, str]:
     """`file.npz@STRIDE:WEIGHT` -> (path, stride, weight), either of the last two '' when not given."""
     spec, _, weight = text.partition(":")
@@ -179,10 +190,12 @@ def _matches(path: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
 
 
-def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequence[str] = ()) -> Windows:
+def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequence[str] = (),
+             warp_share: Sequence[tuple[str, float]] = ()) -> Windows:
     """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
     `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`.
-    Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped."""
+    Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped; one matching a
+    `warp_share` pattern is warped at that pattern's share (the first that matches) instead of the run's."""
     parts = []
     for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
         path, own, weight = split_spec(spec)
@@ -198,8 +211,11 @@ def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequ
             parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
         if weight:
             parts[-1].forecast_weight[:] = float(weight)
+        own_share = next((share for pattern, share in warp_share if fnmatch.fnmatch(path, pattern)), None)
         if _matches(path, no_warp):
-            parts[-1].warpable[:] = False
+            parts[-1].warp_share[:] = 0.0
+        elif own_share is not None:
+            parts[-1].warp_share[:] = own_share
     return Windows.concat(parts)
 
 
@@ -211,12 +227,14 @@ def _train(a: argparse.Namespace) -> None:
                          device=a.device, forecast_loss=a.loss, bone_augment=a.bone_augment,
                          label_smoothing=a.label_smoothing, class_weights=a.class_weights,
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
-                         time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip), lr_schedule=a.lr_schedule)
+                         time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip),
+                         time_warp_share=tuple(a.time_warp_share), lr_schedule=a.lr_schedule)
     paths = [split_spec(spec)[0] for spec in a.train]
-    for pattern in a.time_warp_skip:
+    patterns = [("--time-warp-skip", p) for p in a.time_warp_skip] + [("--time-warp-share", p) for p, _ in a.time_warp_share]
+    for option, pattern in patterns:
         if not fnmatch.filter(paths, pattern):
-            raise BadValue(f"--time-warp-skip {pattern!r} matches none of the --train files ({' '.join(paths)})")
-    train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip)
+            raise BadValue(f"{option} {pattern!r} matches none of the --train files ({' '.join(paths)})")
+    train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
     metrics = train(config, train_set, test_set, a.out, init=a.init)
@@ -385,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-warp-skip", nargs="+", default=[], metavar="PATTERN",
                    help="training files (fnmatch on the path as given, e.g. '*msrc*') whose windows are never "
                         "time-warped: instructed repetitions that already show their speed")
+    p.add_argument("--time-warp-share", nargs="+", default=[], type=pattern_share, metavar="PATTERN=SHARE",
+                   help="training files (fnmatch, as --time-warp-skip) time-warped at their own share instead of "
+                        "--time-warp's, e.g. '*msrc*=0.15' (the first pattern that matches)")
     p.add_argument("--velocity-loss", type=non_negative_float, default=0.0,
                    help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")

@@ -144,33 +144,33 @@ def save_clips(path: str | Path, clips: dict[str, np.ndarray], labels: dict[str,
 class Windows:
     """Normalised training windows: inputs (N, T_in, 17, 2), targets (N, T_out, 17, 2), labels (N,),
     forecast_weight (N,): how much each window's forecast error counts in training (1 by default;
-    0 = the window teaches the emotion head only), and warpable (N,): whether time-warp augmentation may
-    slow and hold the window (True by default)."""
+    0 = the window teaches the emotion head only), and warp_share (N,): the chance time-warp augmentation
+    slows and holds the window (NaN by default: the run's --time-warp share; 0: never)."""
 
     inputs: np.ndarray
     targets: np.ndarray
     labels: np.ndarray
     clip_index: np.ndarray
     forecast_weight: np.ndarray | None = None
-    warpable: np.ndarray | None = None
+    warp_share: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.forecast_weight is None:
             self.forecast_weight = np.ones(len(self.inputs), np.float32)
-        if self.warpable is None:
-            self.warpable = np.ones(len(self.inputs), bool)
+        if self.warp_share is None:
+            self.warp_share = np.full(len(self.inputs), np.nan, np.float32)
 
     def __len__(self) -> int:
         return len(self.inputs)
 
     def select(self, mask: np.ndarray) -> Windows:
         return Windows(self.inputs[mask], self.targets[mask], self.labels[mask], self.clip_index[mask],
-                       self.forecast_weight[mask], self.warpable[mask])
+                       self.forecast_weight[mask], self.warp_share[mask])
 
     @staticmethod
     def concat(parts: list[Windows]) -> Windows:
         return Windows(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                         ("inputs", "targets", "labels", "clip_index", "forecast_weight", "warpable")))
+                         ("inputs", "targets", "labels", "clip_index", "forecast_weight", "warp_share")))
 
 
 def make_windows(clips: dict[str, np.ndarray], labels: dict[str, str] | None = None, t_in: int = 60,

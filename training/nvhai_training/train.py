@@ -61,7 +61,8 @@ class TrainConfig:
     velocity_loss: float = 0.0  # weight of the L1 error of frame-to-frame change (0 = off)
     x_scale_augment: float = 0.0  # max relative change of the pose's width in the image, 0 = off
     time_warp: float = 0.0  # share of windows slowed and held still for a while (see time_warp()), 0 = off
-    time_warp_skip: tuple[str, ...] = ()  # training files never warped (recorded; the windows carry `warpable`)
+    time_warp_skip: tuple[str, ...] = ()  # training files never warped (recorded; the windows carry `warp_share`)
+    time_warp_share: tuple[tuple[str, float], ...] = ()  # (file pattern, share) instead of time_warp (recorded)
     input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
     lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
 
@@ -147,6 +148,11 @@ def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray, rng: np.rand
     x, y = x.clone(), y.clone()
     x[mask], y[mask] = out[:, :t_in], out[:, t_in:]
     return x, y
+
+
+def warp_shares(windows: Windows, default: float) -> np.ndarray:
+    """Each window's chance of a time warp: its file's own share where it has one, else `default`."""
+    return np.where(np.isnan(windows.warp_share), default, windows.warp_share)
 
 
 def predict(model: nn.Module, windows: Windows, batch: int = 512) -> tuple[np.ndarray, np.ndarray]:
@@ -257,7 +263,7 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
     y_all = torch.from_numpy(train_set.targets)
     l_all = torch.from_numpy(train_set.labels)
     w_all = torch.from_numpy(train_set.forecast_weight.astype(np.float32))
-    warpable = train_set.warpable
+    warp_share = warp_shares(train_set, config.time_warp)
     if int(l_all.max()) >= n_labels:
         raise ValueError(f"training labels go up to index {int(l_all.max())}, the model has {n_labels} labels")
     weight = None
@@ -293,8 +299,8 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                     factor = 1 + torch.from_numpy(rng.uniform(-1, 1, len(idx)).astype(np.float32)) \
                         * config.x_scale_augment
                     x, y = scale_x(x, factor), scale_x(y, factor)
-                if config.time_warp > 0:
-                    x, y = time_warp(x, y, (rng.random(len(idx)) < config.time_warp) & warpable[idx.numpy()], rng)
+                if warp_share.max(initial=0.0) > 0:
+                    x, y = time_warp(x, y, rng.random(len(idx)) < warp_share[idx.numpy()], rng)
                 if config.input_noise > 0:
                     x = x + torch.from_numpy(rng.normal(0, config.input_noise, x.shape).astype(np.float32))
                 x, y = x.to(device), y.to(device)

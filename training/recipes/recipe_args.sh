@@ -28,7 +28,7 @@ declare -A MSRC12_FOLDS=(
   [5]="msrc12_s05 msrc12_s12 msrc12_s17 msrc12_s23"
 )
 declare -A CMU_FOLDS=([1]=001 [2]=002 [3]=003 [4]=005 [5]=131)
-# Bandai Namco dataset 1 (its own recordings and actors, 175 clips): fold k holds out every 5th of its 16 contents,
+# Bandai Namco dataset 1 (its own recordings and actors, 174 clips): fold k holds out every 5th of its 16 contents,
 # sorted, and trains on the other contents, so each content is forecast by the one model that never saw it.
 # Its actors are not told apart, so the held-out unit is the content (as for dataset 2's three held-out contents).
 declare -A BANDAI_D1_FOLDS=(

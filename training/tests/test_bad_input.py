@@ -62,6 +62,8 @@ def usage_error(capsys, argv: list[str], *names: str) -> str:
     (["synth", "--count", "-5"], ["--count"]),
     (["split", "--keypoints", "GOOD", "--test-fraction", "1.5"], ["--test-fraction"]),
     (["plot", "--log", "runs/a/log.csv"], ["--log", "NAME=PATH"]),
+    (["train", "--train", "GOOD", "--time-warp-share", "*good*=1.5"], ["--time-warp-share", "'*good*=1.5'", "[0, 1]"]),
+    (["train", "--train", "GOOD", "--time-warp-share", "0.15"], ["--time-warp-share", "PATTERN=SHARE"]),
 ])
 def test_bad_numbers_and_specs_are_refused_before_any_work(tmp_path, capsys, good, args, names):
     args = [a.replace("GOOD", str(good)) for a in args] + ["--out", str(tmp_path / "run")]
@@ -156,6 +158,12 @@ def test_labels_meta_and_clips_that_are_not_what_they_claim(tmp_path, capsys, go
 def test_an_excel_labels_csv_with_a_byte_order_mark_is_read(good):
     good.with_name("good.labels.csv").write_bytes("clip,emotion\r\nc0,laughing\r\nc2,neutral\r\n".encode("utf-8-sig"))
     assert load_labels(good) == {"c0": "laughing", "c2": "neutral"}
+
+
+def test_a_time_warp_share_that_matches_no_training_file_is_refused_before_training(tmp_path, capsys, good):
+    refused(capsys, ["train", "--train", str(good), "--time-warp-share", "*msrc*=0.15", "--out", str(tmp_path / "run")],
+            "--time-warp-share", "'*msrc*'", "good.npz")
+    assert not (tmp_path / "run").exists()
 
 
 def test_a_time_warp_skip_that_matches_no_training_file_is_refused_before_training(tmp_path, capsys, good):

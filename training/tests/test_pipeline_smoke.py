@@ -27,11 +27,13 @@ def test_tiny_train_export_evaluate(tmp_path, capsys):
         assert main(["split", "--keypoints", str(CMU), "--test-fraction", "0.2",
                      "--out-train", str(tmp_path / "real_train.npz"), "--out-test", str(tmp_path / "real_test.npz")]) == 0
         train.append(str(tmp_path / "real_train.npz"))
+    share = ["--time-warp-share", "*real_train.npz=0.2"] if CMU.exists() else []
     assert main(["train", "--arch", "residual_dct", "--train", *train, "--stride", "8", "--test",
                  str(tmp_path / "synth_test.npz"), "--epochs", "2", "--eval-every", "1", "--time-warp", "0.5",
-                 "--time-warp-skip", "*synth.npz", "--out", str(tmp_path / "run")]) == 0
+                 "--time-warp-skip", "*synth.npz", *share, "--out", str(tmp_path / "run")]) == 0
     config = json.loads(torch.load(tmp_path / "run" / "model.pt", weights_only=False)["config"])
     assert config["time_warp"] == 0.5 and config["time_warp_skip"] == ["*synth.npz"]
+    assert config["time_warp_share"] == ([["*real_train.npz", 0.2]] if CMU.exists() else [])
     log = (tmp_path / "run" / "log.csv").read_text().splitlines()
     assert log[0].startswith("epoch,train_loss,mae") and len(log) == 3
     assert main(["export", "--checkpoint", str(tmp_path / "run" / "model.pt"), "--name", "smoke",

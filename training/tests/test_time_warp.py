@@ -49,7 +49,29 @@ def test_time_warp_skip_marks_only_the_matching_files(tmp_path):
     specs = [str(tmp_path / "mocap.npz"), f"{tmp_path / 'msrc12.npz'}@4:0.5"]
     windows = _windows(specs, 1, 60, 30, no_warp=["*msrc*"])
     every = _windows(specs, 1, 60, 30)
-    assert every.warpable.all()
-    assert windows.warpable.sum() == 2 * 31  # mocap.npz's windows: 120 - 90 + 1 per clip
-    assert not windows.warpable[windows.forecast_weight == 0.5].any()  # the @stride:weight file, matched by path
-    assert len(windows.select(windows.warpable)) == 62
+    assert np.isnan(every.warp_share).all()  # every window at the run's share
+    skipped = windows.warp_share == 0
+    assert (~skipped).sum() == 2 * 31  # mocap.npz's windows: 120 - 90 + 1 per clip
+    assert skipped[windows.forecast_weight == 0.5].all()  # the @stride:weight file, matched by path
+    assert len(windows.select(~skipped)) == 62
+
+
+def test_time_warp_share_gives_matching_files_their_own_chance(tmp_path):
+    from swaying import motion
+
+    from nvhai_training.cli import _windows
+    from nvhai_training.keypoint_dataset import save_clips
+    from nvhai_training.train import warp_shares
+
+    for name in ("mocap.npz", "msrc12.npz", "synth.npz"):
+        save_clips(tmp_path / name, {f"c{i}": motion(120, i) for i in range(2)})
+    specs = [str(tmp_path / "mocap.npz"), f"{tmp_path / 'msrc12.npz'}@4:0.5", str(tmp_path / "synth.npz")]
+    windows = _windows(specs, 1, 60, 30, no_warp=["*synth*"], warp_share=[("*msrc*", 0.15), ("*ms*", 0.9)])
+    share = warp_shares(windows, 0.5)
+    msrc = windows.forecast_weight == 0.5
+    assert np.all(share[msrc] == np.float32(0.15))  # the first matching pattern, not the later one
+    assert (share == 0.5).sum() == 62 and (share == 0).sum() == 62  # mocap at the run's share, synth skipped
+    # the share is the chance a window is warped: drawn as train() draws it
+    drawn = np.random.default_rng(0).random((2000, len(share))) < share
+    assert abs(drawn[:, msrc].mean() - 0.15) < 0.01 and abs(drawn[:, share == 0.5].mean() - 0.5) < 0.01
+    assert not drawn[:, share == 0].any()
