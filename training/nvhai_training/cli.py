@@ -186,16 +186,13 @@ def keypoint_spec(text: str) -> str:
     return text
 
 
-def _matches(path: str, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
-
-
 def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequence[str] = (),
              warp_share: Sequence[tuple[str, float]] = ()) -> Windows:
     """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
     `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`.
     Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped; one matching a
     `warp_share` pattern is warped at that pattern's share (the first that matches) instead of the run's."""
+    shares = [(pattern, 0.0) for pattern in no_warp] + list(warp_share)  # a skip is share 0, and comes first
     parts = []
     for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
         path, own, weight = split_spec(spec)
@@ -211,10 +208,8 @@ def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequ
             parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
         if weight:
             parts[-1].forecast_weight[:] = float(weight)
-        own_share = next((share for pattern, share in warp_share if fnmatch.fnmatch(path, pattern)), None)
-        if _matches(path, no_warp):
-            parts[-1].warp_share[:] = 0.0
-        elif own_share is not None:
+        own_share = next((share for pattern, share in shares if fnmatch.fnmatch(path, pattern)), None)
+        if own_share is not None:
             parts[-1].warp_share[:] = own_share
     return Windows.concat(parts)
 

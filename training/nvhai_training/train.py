@@ -264,6 +264,7 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
     l_all = torch.from_numpy(train_set.labels)
     w_all = torch.from_numpy(train_set.forecast_weight.astype(np.float32))
     warp_share = warp_shares(train_set, config.time_warp)
+    warp_any = warp_share.max(initial=0.0) > 0  # once: the shares do not change between batches
     if int(l_all.max()) >= n_labels:
         raise ValueError(f"training labels go up to index {int(l_all.max())}, the model has {n_labels} labels")
     weight = None
@@ -299,7 +300,7 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                     factor = 1 + torch.from_numpy(rng.uniform(-1, 1, len(idx)).astype(np.float32)) \
                         * config.x_scale_augment
                     x, y = scale_x(x, factor), scale_x(y, factor)
-                if warp_share.max(initial=0.0) > 0:
+                if warp_any:
                     x, y = time_warp(x, y, rng.random(len(idx)) < warp_share[idx.numpy()], rng)
                 if config.input_noise > 0:
                     x = x + torch.from_numpy(rng.normal(0, config.input_noise, x.shape).astype(np.float32))
