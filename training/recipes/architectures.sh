@@ -13,7 +13,7 @@ T="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train"
 PY="${NVHAI_VENV:-$PWD/.venv}/bin/python"
 RECIPES="$(cd "$(dirname "$0")" && pwd)"
 EPOCHS=${EPOCHS:-3} MSRC_STRIDE=${MSRC_STRIDE:-16} BANDAI_STRIDE=${BANDAI_STRIDE:-16}
-source "$RECIPES/recipe_args.sh"   # ARGS, EXPORT_ARGS, fold_data, CMU_FOLDS
+source "$RECIPES/recipe_args.sh"   # ARGS, EXPORT_ARGS, fold_data, score_bandai, CMU_FOLDS
 ARCHS=${ARCHS:-mlp lstm cnn_lstm transformer residual_dct residual_linear residual_mlp}
 cd "$WORK"
 d=fold_$FOLD
@@ -35,8 +35,7 @@ one() {  # train, export and score one architecture on the fold
   $T export --checkpoint "$out/model.pt" "${EXPORT_ARGS[@]}" --out "$out/model.onnx" > /dev/null
   $T evaluate --model "$out/model.onnx" --keypoints "$d/msrc_test.npz" --group-by person --stride 3 --json > "$out/eval_msrc.json"
   $T evaluate --model "$out/model.onnx" --keypoints "$d/cmu_test.npz" --group-by person --json > "$out/eval_cmu.json"
-  $T evaluate --model "$out/model.onnx" --keypoints "$d/bandai_d1_test.npz" --group-by content --json > "$out/eval_bandai_d1.json"
-  $T evaluate --model "$out/model.onnx" --keypoints bandai_heldout_d2.npz --group-by content --json > "$out/eval_bandai_d2.json"
+  score_bandai "$out/model.onnx" "$d" "$out"
   $T evaluate --model "$out/model.onnx" --keypoints synth_test.npz --json > "$out/eval_synth.json"
 }
 for arch in $ARCHS; do

@@ -22,7 +22,7 @@ FOLDS_PARALLEL=${FOLDS_PARALLEL:-2}
 T="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train"
 PY="${NVHAI_VENV:-$PWD/.venv}/bin/python"
 RECIPES="$(cd "$(dirname "$0")" && pwd)"
-source "$RECIPES/recipe_args.sh"   # ARGS, EXPORT_ARGS, fold_data, all_data, EPOCHS, strides, MSRC12_FOLDS, CMU_FOLDS
+source "$RECIPES/recipe_args.sh"   # ARGS, EXPORT_ARGS, fold_data, all_data, score_bandai, EPOCHS, strides, folds
 SHARED="$(cd "$SHARED" && pwd)"
 mkdir -p "$WORK"
 cd "$WORK"
@@ -82,8 +82,7 @@ score_fold() {  # fold K's model, exported with its own emotion prior, on the pe
   $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --group-by person --json > "$d/eval_msrc.json"
   $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --group-by action --stride 3 --label-switches \
     --json > "$d/eval_msrc_action.json"
-  $T evaluate --model "$d/model.onnx" --keypoints "$d/bandai_d1_test.npz" --group-by content --json > "$d/eval_bandai_d1.json"
-  $T evaluate --model "$d/model.onnx" --keypoints bandai_heldout_d2.npz --group-by content --json > "$d/eval_bandai_d2.json"
+  score_bandai "$d/model.onnx" "$d" "$d"
   $T evaluate --model "$d/model.onnx" --keypoints synth_test.npz --json > "$d/eval_synth.json"
   # Online: the live predictor core (adaptation and gate as shipped) streaming each held-out person's clips.
   $T evaluate --model "$d/model.onnx" --keypoints "$d/msrc_test.npz" --online --stride 10 --group-by person \

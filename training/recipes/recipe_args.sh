@@ -47,6 +47,12 @@ fold_data() {
   else echo "$1/cmu_train.npz@$CMU_STRIDE" "$1/bvh_train.npz@2" "cmu131.npz@$CMU_STRIDE"; fi
   echo "$1/msrc_train.npz@$MSRC_STRIDE" "bandai_train.npz@$BANDAI_STRIDE" "$1/bandai_d1_train.npz@$BANDAI_D1_STRIDE" synth.npz:0
 }
+# What a fold is scored on for Bandai ($1: the model, $2: the fold folder, $3: where the JSON goes; run from the work
+# folder): its own held-out dataset-1 contents, and dataset 2's three that no fold trains on.
+score_bandai() {
+  $T evaluate --model "$1" --keypoints "$2/bandai_d1_test.npz" --group-by content --json > "$3/eval_bandai_d1.json"
+  $T evaluate --model "$1" --keypoints bandai_heldout_d2.npz --group-by content --json > "$3/eval_bandai_d2.json"
+}
 all_data() {
   echo "cmu.npz@$CMU_STRIDE" bvh.npz@2 "cmu131.npz@$CMU_STRIDE" "msrc.npz@$MSRC_STRIDE" "bandai_d2.npz@$BANDAI_STRIDE"
   echo "bandai_d1.npz@$BANDAI_D1_STRIDE" synth.npz:0
