@@ -9,10 +9,11 @@ come straight from the clip's per-frame normalised frames and the model runs onc
 batch: no PoseWindow and no per-frame inference, so a setting costs seconds, not minutes. With the
 default settings the figures equal `evaluate --online`'s (same windows, same core). Keys of a
 variant: the AdaptationConfig / ScoringConfig fields (enabled, strength, history, refit_every,
-memory_s, gate, time_constant_s, min_scored), `basis` (k: past and forecast features projected on
-their k lowest DCT components; 0 = raw frames) and `diag` (true: each feature ridged by its own
-energy). Prints, per variant, model / adapted / published MAE relative to zero-velocity as the mean
-over people, per watch-time bin (--json: everything).
+memory_s, axis_strength, gate, time_constant_s, min_scored), `basis` (k: past and forecast features
+projected on their k lowest DCT components; 0 = raw frames) and `diag` (true: each feature ridged by
+its own energy); both use the shared map alone (no per-axis maps). Prints, per variant, model /
+adapted / published MAE relative to zero-velocity as the mean over people, per watch-time bin
+(--json: everything).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class StudyRidge(RidgeCorrection):
 
     def __init__(self, config: AdaptationConfig, t_out: int, rate_hz: float, basis: np.ndarray | None,
                  diag: bool) -> None:
-        super().__init__(config, t_out, rate_hz)
+        super().__init__(replace(config, axis_strength=0.0), t_out, rate_hz)  # the shared map alone
         self.basis, self.diag = basis, diag
         if basis is not None:
             d = basis.shape[1]

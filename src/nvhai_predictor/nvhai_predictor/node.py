@@ -62,10 +62,13 @@ PARAMETERS: tuple[Param, ...] = (
           read_only=True),
     Param("adaptation_memory_s", 20.0, "Time constant (s of observed windows) over which the adaptation forgets "
           "old evidence, so it follows a person who changes what they do; 0 keeps all of it.", read_only=True),
-    Param("forecast_gate", True, "Blend each person's forecast toward zero-velocity by the evidence of their "
-          "scored forecasts (least-squares weight in [0, 1]), so nobody is forecast worse than standing still.",
-          read_only=True),
-    Param("self_scoring_time_constant_s", 3.0, "Memory (s of scored windows) of the per-person running MAEs "
+    Param("adaptation_axis_strength", 30.0, "x and y each get a map of their own, ridged toward the map shared "
+          "by all coordinates, which weighs as much as this many of the person's observed windows; 0: the shared "
+          "map alone.", read_only=True),
+    Param("forecast_gate", True, "Blend each person's forecast, per coordinate, toward zero-velocity and away "
+          "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
+          "[0, 1]), so nobody is forecast worse than standing still.", read_only=True),
+    Param("self_scoring_time_constant_s", 10.0, "Memory (s of scored windows) of the per-person running MAEs "
           "on /diagnostics and of the gate's evidence.", read_only=True),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True),
     Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "
@@ -120,7 +123,8 @@ class PredictorNode(ManagedNode):
             forget_after_s=p.forget_after_s, ensemble_forecasts=p.ensemble_forecasts,
             emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s,
             online=OnlineConfig(AdaptationConfig(enabled=p.online_adaptation, strength=p.adaptation_strength,
-                                                 memory_s=p.adaptation_memory_s),
+                                                 memory_s=p.adaptation_memory_s,
+                                                 axis_strength=p.adaptation_axis_strength),
                                 ScoringConfig(gate=p.forecast_gate, time_constant_s=p.self_scoring_time_constant_s)))
         self.forecaster: Forecaster | None = None
         self.model_error = ""

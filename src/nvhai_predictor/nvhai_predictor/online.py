@@ -26,7 +26,7 @@ class OnlineForecast:
     model: np.ndarray  # (T_out, 17, 2)
     adapted: np.ndarray
     published: np.ndarray
-    weight: float  # the gate weight applied
+    weight: float  # the gate: share of the model's move published, mean over coordinates
 
 
 class _Person:
@@ -53,15 +53,15 @@ class OnlineCorrection:
         for p, future in person.pending.resolve(t, window):  # only futures already observed
             person.scores.add(future, p)
             if adapt.enabled:
-                person.ridge.observe(p.phi, future.T - p.last[:, None] - p.phi[:, -self.t_out:])
+                person.ridge.observe(p.phi, np.ascontiguousarray(future.T) - p.last[:, None] - p.phi[:, -self.t_out:])
         phi = features(window, model_future, adapt.history)
         last = window[-1].reshape(-1)
         adapted = phi[:, -self.t_out:] + (person.ridge.correction(phi) if adapt.enabled else 0.0)
-        weight = person.scores.weight
-        person.pending.add(Pending(t, last, phi, adapted, weight))
+        published = person.scores.publish(phi[:, -self.t_out:], adapted)
+        person.pending.add(Pending(t, last, phi, adapted, published))
         shape = model_future.shape
         return OnlineForecast(np.asarray(model_future), (adapted.T + last).reshape(shape),
-                              (weight * adapted.T + last).reshape(shape), weight)
+                              (published.T + last).reshape(shape), person.scores.weight)
 
     def scores(self, person_id: int) -> RunningScores | None:
         person = self.people.get(person_id)

@@ -5,9 +5,12 @@ person's window at that moment holds that future, read in the per-frame normalis
 evaluation scores in (nvhai_training/evaluate.py). Then it is scored once and dropped, so at most
 about T_out forecasts wait per person. Running MAEs (a mean until `time_constant_s` worth of
 windows, exponential after) of the model, the adapted and the published forecast and of
-zero-velocity say how well this person is being forecast now, and drive the gate: the published
-forecast is zero-velocity + w x (adapted - zero-velocity), w the least-squares blend of the recent
-evidence clipped to [0, 1], so a person forecast worse than standing still is soon forecast as standing.
+zero-velocity say how well this person is being forecast now, and drive the gate. Per coordinate c
+the published forecast is zero-velocity + a_c x (model - zero-velocity) + b_c x (adapted - model):
+(a_c, b_c) is the least-squares blend of the recent evidence, clipped to [0, 1]. So a coordinate
+forecast worse than standing still is soon forecast as standing, and a correction that does not help
+this person is dropped, while the coordinates the model gets right keep their motion (one weight for
+the whole body lost them: model card, training/recipes/online_study.py).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ SCORED = ("model", "adapted", "published", "zero_velocity")
 @dataclass
 class ScoringConfig:
     gate: bool = True
-    time_constant_s: float = 3.0  # memory of the running MAEs and of the gate's evidence
+    time_constant_s: float = 10.0  # memory of the running MAEs and of the gate's evidence
     min_scored: int = 30  # the gate passes the forecast unchanged until this many windows are scored
 
 
@@ -35,7 +38,7 @@ class Pending:
     last: np.ndarray  # (34,) the last observed frame, normalised
     phi: np.ndarray  # (34, d) the adaptation's features; the last T_out columns are the model's forecast
     adapted: np.ndarray  # (34, T_out) the adapted forecast
-    weight: float  # gate weight it was published with
+    published: np.ndarray  # (34, T_out) the forecast as published (gated)
 
 
 def observed_future(window: np.ndarray, t: float, made_at: float, rate_hz: float, t_out: int) -> np.ndarray | None:
@@ -59,32 +62,52 @@ def observed_future(window: np.ndarray, t: float, made_at: float, rate_hz: float
 class RunningScores:
     """Running MAE per forecast kind, and the gate's evidence, of one person."""
 
-    def __init__(self, config: ScoringConfig, rate_hz: float) -> None:
+    def __init__(self, config: ScoringConfig, rate_hz: float, coordinates: int = 34) -> None:
         self.config = config
         self.min_alpha = 1.0 / max(1.0, config.time_constant_s * rate_hz)
         self.mae = dict.fromkeys(SCORED, 0.0)
         self.scored = 0
-        self._cross = self._spread = 0.0  # <adapted - zv, observed - zv>, |adapted - zv|², running means
+        # Per coordinate, running means of the blend's normal equations, regressors m (the model's move) and
+        # c (the correction): columns <m, m>, <m, c>, <c, c>, <m, target>, <c, target>
+        self._evidence = np.zeros((coordinates, 5))
+        self.weights = np.ones((coordinates, 2))  # (34, 2): per coordinate, how much of m and of c to publish
 
     def add(self, future: np.ndarray, p: Pending) -> None:
         """Score pending forecast `p` against its observed `future` ((T_out, 34) normalised)."""
-        target = future.T - p.last[:, None]  # (34, T_out), zero-velocity is 0 here
+        target = np.ascontiguousarray(future.T) - p.last[:, None]  # (34, T_out), zero-velocity is 0 here
         model = p.phi[:, -target.shape[1]:]
-        errors = np.abs(np.stack([model, p.adapted, p.weight * p.adapted, np.zeros_like(target)]) - target)
+        correction = p.adapted - model
         self.scored += 1
         a = max(1.0 / self.scored, self.min_alpha)
-        for name, e in zip(SCORED, errors.mean(axis=(1, 2)).tolist(), strict=True):
-            self.mae[name] += a * (e - self.mae[name])
-        n = target.size
-        self._cross += a * (float(np.vdot(p.adapted, target)) / n - self._cross)
-        self._spread += a * (float(np.vdot(p.adapted, p.adapted)) / n - self._spread)
+        for name, forecast in zip(SCORED[:3], (model, p.adapted, p.published), strict=True):
+            self.mae[name] += a * (float(np.abs(forecast - target).mean()) - self.mae[name])
+        self.mae["zero_velocity"] += a * (float(np.abs(target).mean()) - self.mae["zero_velocity"])
+        evidence = np.stack([(model * model).sum(1), (model * correction).sum(1), (correction * correction).sum(1),
+                             (model * target).sum(1), (correction * target).sum(1)], axis=1)
+        self._evidence += a * (evidence - self._evidence)
+        if self.config.gate and self.scored >= self.config.min_scored:
+            self.weights = self._blend()
+
+    def _blend(self) -> np.ndarray:
+        """The least-squares (m, c) weights of each coordinate's recent evidence, clipped to [0, 1]."""
+        mm, mc, cc, mt, ct = self._evidence.T
+        eps = 1e-9 * (mm + cc)  # keeps a regressor that is all zeros (no correction yet) solvable
+        mm, cc = mm + eps, cc + eps
+        det = mm * cc - mc * mc
+        ok = det > 0  # a coordinate that never moved keeps (1, 1)
+        safe = np.where(ok, det, 1.0)
+        w = np.stack([(cc * mt - mc * ct) / safe, (mm * ct - mc * mt) / safe], axis=1)
+        return np.clip(np.where(ok[:, None], w, 1.0), 0.0, 1.0)
 
     @property
     def weight(self) -> float:
-        """The gate: how much of the adapted forecast's move away from zero-velocity to publish."""
-        if not self.config.gate or self.scored < self.config.min_scored or self._spread <= 0:
-            return 1.0
-        return float(np.clip(self._cross / self._spread, 0.0, 1.0))
+        """The gate in one number: the share of the model's move it publishes, mean over coordinates."""
+        return float(self.weights[:, 0].mean())
+
+    def publish(self, model: np.ndarray, adapted: np.ndarray) -> np.ndarray:
+        """(34, T_out) model and adapted forecasts (relative to the last frame) -> the gated forecast."""
+        w = self.weights
+        return w[:, :1] * model + w[:, 1:] * (adapted - model)
 
 
 class PendingForecasts:

@@ -98,6 +98,16 @@ def _windows(motion: np.ndarray):
         yield k / RATE, normed[k - T_IN + 1:k + 1]
 
 
+def _windows_with_future(motion: np.ndarray):
+    """(t, window, the next T_OUT normalised frames) for every window whose whole future is in `motion`."""
+    normed = normalize(motion)[0]
+    for i, (t, window) in enumerate(_windows(motion)):
+        truth = normed[T_IN + i:T_IN + i + T_OUT]
+        if len(truth) < T_OUT:
+            return
+        yield t, window, truth
+
+
 def test_the_gate_falls_back_to_zero_velocity_for_a_bad_forecast_and_trusts_a_good_one():
     motion = waving(600, seed=1)
     normed = normalize(motion)[0]
@@ -114,8 +124,41 @@ def test_the_gate_falls_back_to_zero_velocity_for_a_bad_forecast_and_trusts_a_go
     scores = bad.scores(0)
     assert scores.mae["model"] > 1.5 * scores.mae["zero_velocity"], "the test's model is worse than standing still"
     assert scores.weight < 0.2 and scores.mae["published"] < scores.mae["model"]
-    np.testing.assert_allclose(out.published, held + scores.weight * (out.adapted - held), atol=1e-9)
-    assert good.scores(0).weight == pytest.approx(1.0)
+    a = scores.weights[:, :1]  # no adaptation: only the model's move is weighed, per coordinate
+    np.testing.assert_allclose(out.published, held + (a * (out.adapted - held).reshape(T_OUT, 34).T).T.reshape(
+        T_OUT, 17, 2), atol=1e-9)
+    assert good.scores(0).weight == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_gate_keeps_the_body_parts_the_model_gets_right():
+    """A model exact on the legs and wrong on the arms: the gate drops the arms' motion, not the legs'."""
+    core = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False)))
+    arms = [7, 8, 9, 10]
+    for t, window, truth in _windows_with_future(waving(600, seed=3)):
+        forecast = truth.copy()
+        forecast[:, arms] = 2 * window[-1, arms] - truth[:, arms]  # the arms mirrored: away from their motion
+        out = core.forecast(0, t, window, forecast)
+    w = core.scores(0).weights[:, 0].reshape(17, 2)
+    assert np.all(w[arms] < 0.2) and np.all(w[13:] > 0.95), w
+    np.testing.assert_allclose(out.published[:, 13:], out.model[:, 13:], atol=0.05 * np.abs(
+        out.model[:, 13:] - window[-1, 13:]).max())
+
+
+def test_the_gate_drops_a_correction_that_does_not_help():
+    """Scored directly: the model exact, the 'adapted' forecast the model plus noise; the correction's weight
+    goes to 0 and the model's stays at 1."""
+    from nvhai_predictor.self_scoring import Pending, RunningScores
+
+    rng = np.random.default_rng(0)
+    scores = RunningScores(ScoringConfig(), RATE)
+    for _ in range(400):
+        target = rng.normal(0, 1, (34, T_OUT)).cumsum(axis=1) * 0.01
+        last = rng.normal(0, 0.1, 34)
+        phi = np.concatenate([np.zeros((34, 29)), target], axis=1)
+        adapted = target + rng.normal(0, 0.02, target.shape)
+        scores.add(target.T + last, Pending(0.0, last, phi, adapted, scores.publish(target, adapted)))
+    w = scores.weights
+    assert np.all(w[:, 0] > 0.9) and np.all(w[:, 1] < 0.3), w
 
 
 def test_without_gate_and_adaptation_the_model_is_published_as_is():
@@ -161,5 +204,21 @@ def test_the_ridge_is_solved_on_one_blas_thread(monkeypatch):
     ridge = online_adaptation.RidgeCorrection(AdaptationConfig(refit_every=1), T_OUT)
     phi = np.random.default_rng(0).normal(size=(34, 29 + T_OUT))
     ridge.observe(phi, np.random.default_rng(1).normal(size=(34, T_OUT)))
-    assert during == [1] and ridge.weights is not None
+    assert during == [1, 1] and ridge.weights is not None  # the shared map, then the x and y maps (batched)
+    assert ridge.axis_weights is not None
     assert numpy_blas_threads() > 1, "restored after"
+
+
+def test_the_x_and_y_maps_learn_what_one_shared_map_cannot():
+    """The model forecasts y exactly and x twice too far: one map shared by both axes can only split the
+    difference; with a map per axis the x forecast is halved and y left alone."""
+    maes = {}
+    for axis_strength in (0.0, 30.0):
+        core = OnlineCorrection(OnlineConfig(AdaptationConfig(axis_strength=axis_strength), ScoringConfig(gate=False)))
+        for t, window, truth in _windows_with_future(waving(1800, seed=4)):
+            model = truth.copy()
+            model[..., 0] = 2 * truth[..., 0] - window[-1, :, 0]  # x: twice the move
+            core.forecast(0, t, window, model)
+        maes[axis_strength] = core.scores(0).mae
+    assert maes[0.0]["adapted"] < maes[0.0]["model"]  # the shared map helps a little
+    assert maes[30.0]["adapted"] < 0.5 * maes[0.0]["adapted"], maes
