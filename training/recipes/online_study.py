@@ -52,9 +52,9 @@ class StudyRidge(RidgeCorrection):
                  diag: bool) -> None:
         super().__init__(replace(config, axis_strength=0.0), t_out, rate_hz)  # the shared map alone
         self.basis, self.diag = basis, diag
-        if basis is not None:
+        if basis is not None:  # the per-axis statistics (the shared map's are their sum), in the basis
             d = basis.shape[1]
-            self.xtx, self.xty = np.zeros((d, d)), np.zeros((d, t_out))
+            self._xtx, self._xty = np.zeros((2, d, d)), np.zeros((2, d, t_out))
 
     def correction(self, phi: np.ndarray) -> np.ndarray:
         return super().correction(phi if self.basis is None else phi @ self.basis)
@@ -66,6 +66,7 @@ class StudyRidge(RidgeCorrection):
         if not self.diag:
             return super().fit()
         self._unfitted = 0
+        self._fold_fading()
         energy = np.diag(self.xtx) / max(self.windows, 1e-12)
         if self.windows > 0 and energy.sum() > 0:
             reg = self.config.strength * np.maximum(energy, 1e-6 * energy.max())

@@ -52,3 +52,33 @@ def test_online_json_has_the_offline_keys_by_watch_time_and_per_person(tmp_path,
                  "--json"]) == 0
     strided = json.loads(capsys.readouterr().out)["online"]
     assert strided["stride"] == 7 and strided["windows"] == pytest.approx(online["windows"] / 7, abs=3)
+
+
+def test_online_study_replays_evaluate_online_and_runs_its_study_variants(tmp_path, capsys, monkeypatch):
+    """training/recipes/online_study.py: with the default settings its figures are `evaluate --online`'s;
+    its projected (`basis`) and per-feature-ridged (`diag`) maps run on the same core."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "recipes" / "online_study.py"
+    spec = importlib.util.spec_from_file_location("online_study", script)
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    path = tmp_path / "people.npz"
+    save_clips(path, {"901_01": swinging(900, 0), "902_01": swinging(400, 2)})
+    capsys.readouterr()
+    assert main(["evaluate", "--model", default_model_path(), "--keypoints", str(path), "--online", "--json"]) == 0
+    online = json.loads(capsys.readouterr().out)["online"]
+    monkeypatch.setattr(sys, "argv", ["online_study.py", str(path), "--json", "--variant", "default:",
+                                      "--variant", "projected:basis=4", "--variant", "diag:diag=true"])
+    study.main()
+    results = json.loads(capsys.readouterr().out)
+    total = results["default"]["total"]
+    assert total["windows"] == online["windows"]
+    for kind in ("model_metrics", "adapted", "model_only", "zero_velocity"):
+        assert total[kind]["mae"] == pytest.approx(online[kind]["mae"], rel=1e-6), kind
+    for name in ("projected", "diag"):
+        block = results[name]["total"]
+        assert block["windows"] == total["windows"] and np.isfinite(block["adapted"]["mae"])
+        assert block["adapted"]["mae"] != total["adapted"]["mae"], f"{name}: another map than the default's"

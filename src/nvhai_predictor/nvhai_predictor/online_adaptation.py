@@ -94,14 +94,18 @@ class RidgeCorrection:
         if self._unfitted >= self.config.refit_every:
             self.fit()
 
+    def _fold_fading(self) -> None:
+        """Apply the running scale to the statistics, so that it never underflows (once per solve)."""
+        self._xtx *= self._scale
+        self._xty *= self._scale
+        self._scale = 1.0
+
     def fit(self) -> None:
         """Solve (XᵀX + λI) W = XᵀY with λ = strength x the mean feature energy of one window, so the
         prior counts as `strength` windows whatever the person's scale of motion; then each axis's
         (X_aᵀX_a + λ_a I) W_a = X_aᵀY_a + λ_a W, λ_a = axis_strength x that axis's mean energy."""
         self._unfitted = 0
-        self._xtx *= self._scale  # fold the fading in, so the scale never underflows
-        self._xty *= self._scale
-        self._scale = 1.0
+        self._fold_fading()
         if self.windows <= 0:
             return
         xtx, xty = self.xtx, self.xty
