@@ -51,9 +51,10 @@ class OnlineCorrection:
             person = self.people[person_id] = _Person(self.config, self.t_out, self.rate_hz)
         adapt = self.config.adaptation
         for p, future in person.pending.resolve(t, window):  # only futures already observed
-            person.scores.add(future, p)
+            target = p.relative(future)
+            person.scores.add(target, p)
             if adapt.enabled:
-                person.ridge.observe(p.phi, np.ascontiguousarray(future.T) - p.last[:, None] - p.phi[:, -self.t_out:])
+                person.ridge.observe(p.phi, target - p.phi[:, -self.t_out:])
         phi = features(window, model_future, adapt.history)
         last = window[-1].reshape(-1)
         adapted = phi[:, -self.t_out:] + (person.ridge.correction(phi) if adapt.enabled else 0.0)

@@ -40,6 +40,11 @@ class Pending:
     adapted: np.ndarray  # (34, T_out) the adapted forecast
     published: np.ndarray  # (34, T_out) the forecast as published (gated)
 
+    def relative(self, future: np.ndarray) -> np.ndarray:
+        """The observed `future` ((T_out, 34) normalised) as (34, T_out) relative to this forecast's last
+        frame, where zero-velocity is 0: what the forecasts are scored and the adaptation taught against."""
+        return np.ascontiguousarray(future.T) - self.last[:, None]  # row-major: the products after run faster
+
 
 def observed_future(window: np.ndarray, t: float, made_at: float, rate_hz: float, t_out: int) -> np.ndarray | None:
     """The T_out frames after `made_at` read from the window ending at `t` ((T_in, 17, 2) normalised),
@@ -72,9 +77,8 @@ class RunningScores:
         self._evidence = np.zeros((coordinates, 5))
         self.weights = np.ones((coordinates, 2))  # (34, 2): per coordinate, how much of m and of c to publish
 
-    def add(self, future: np.ndarray, p: Pending) -> None:
-        """Score pending forecast `p` against its observed `future` ((T_out, 34) normalised)."""
-        target = np.ascontiguousarray(future.T) - p.last[:, None]  # (34, T_out), zero-velocity is 0 here
+    def add(self, target: np.ndarray, p: Pending) -> None:
+        """Score pending forecast `p` against what followed it, `target` = p.relative(observed future)."""
         model = p.phi[:, -target.shape[1]:]
         correction = p.adapted - model
         self.scored += 1

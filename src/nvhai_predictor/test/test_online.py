@@ -156,7 +156,8 @@ def test_the_gate_drops_a_correction_that_does_not_help():
         last = rng.normal(0, 0.1, 34)
         phi = np.concatenate([np.zeros((34, 29)), target], axis=1)
         adapted = target + rng.normal(0, 0.02, target.shape)
-        scores.add(target.T + last, Pending(0.0, last, phi, adapted, scores.publish(target, adapted)))
+        pending = Pending(0.0, last, phi, adapted, scores.publish(target, adapted))
+        scores.add(pending.relative(target.T + last), pending)
     w = scores.weights
     assert np.all(w[:, 0] > 0.9) and np.all(w[:, 1] < 0.3), w
 
