@@ -34,6 +34,8 @@ from nvhai_common.cli_args import (
     non_negative_int,
     positive_float,
     positive_int,
+    positive_unit,
+    unit_interval,
 )
 from nvhai_common.cli_errors import USER_ERRORS, run_command
 from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
@@ -223,7 +225,9 @@ def _train(a: argparse.Namespace) -> None:
                          label_smoothing=a.label_smoothing, class_weights=a.class_weights,
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
                          time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip),
-                         time_warp_share=tuple(a.time_warp_share), lr_schedule=a.lr_schedule)
+                         time_warp_share=tuple(a.time_warp_share), time_warp_turn=a.time_warp_turn,
+                         time_warp_min_speed=a.time_warp_min_speed,
+                         lr_schedule=a.lr_schedule)
     paths = [split_spec(spec)[0] for spec in a.train]
     patterns = [("--time-warp-skip", p) for p in a.time_warp_skip] + [("--time-warp-share", p) for p, _ in a.time_warp_share]
     for option, pattern in patterns:
@@ -401,6 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-warp-share", nargs="+", default=[], type=pattern_share, metavar="PATTERN=SHARE",
                    help="training files (fnmatch, as --time-warp-skip) time-warped at their own share instead of "
                         "--time-warp's, e.g. '*msrc*=0.15' (the first pattern that matches)")
+    p.add_argument("--time-warp-turn", type=unit_interval, default=0.0,
+                   help="share of the time-warped windows held, unslowed, where the wrists reach furthest (the arm "
+                        "that went out stays out; e.g. 0.5)")
+    p.add_argument("--time-warp-min-speed", type=positive_unit, default=0.6,
+                   help="the slowest a time-warped window plays, as a share of real time (Bandai's guide moves "
+                        "at a third of MSRC-12's speed; e.g. 0.3)")
     p.add_argument("--velocity-loss", type=non_negative_float, default=0.0,
                    help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")

@@ -40,6 +40,8 @@ def test_a_forecast_that_brings_the_arm_back_is_told_from_the_data():
     assert r["reversed_in_data"] == 0.0 and r["reversed_in_forecast"] == 1.0
     assert r["moving_windows"] == 100  # the faster half
     assert r["forecast_displacement"] == pytest.approx(r["data_displacement"])
+    speed = np.abs(np.diff(inputs[:, :, study.WRISTS[1], 0], axis=1)).mean()  # the right wrist's; the left is still
+    assert r["wrist_speed"] == pytest.approx(speed / 2)
 
 
 def test_the_cli_scores_a_model_per_group(tmp_path):
