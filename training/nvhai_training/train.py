@@ -28,7 +28,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from nvhai_common.coco17 import FLIP_ORDER, INDEX, NUM_KEYPOINTS
+from nvhai_common.coco17 import FLIP_ORDER, NUM_KEYPOINTS, SHOULDERS, WRISTS
 from nvhai_predictor.contract import EMOTION_LABELS, PAPER_LABELS
 from nvhai_training.keypoint_dataset import Windows
 from nvhai_training.metrics import accuracy, forecast_metrics, zero_velocity
@@ -63,7 +63,7 @@ class TrainConfig:
     time_warp: float = 0.0  # share of windows slowed and held still for a while (see time_warp()), 0 = off
     time_warp_skip: tuple[str, ...] = ()  # training files never warped (recorded; the windows carry `warp_share`)
     time_warp_share: tuple[tuple[str, float], ...] = ()  # (file pattern, share) instead of time_warp (recorded)
-    time_warp_turn: float = 0.0  # share of warped windows held at the arms' turning point instead (see time_warp())
+    time_warp_turn: float = 0.0  # share of warped windows held, unslowed, where the wrists reach furthest (time_warp())
     time_warp_min_speed: float = 0.6  # the slowest a warped window plays (1 = never slowed)
     input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
     lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
@@ -88,10 +88,6 @@ def check_windows(windows: Windows, what: str) -> None:
             raise ValueError(f"{what}: {int(bad.sum())} windows with NaN/inf {name} (clip indices {clips}); "
                              "clean the keypoints first")
 
-
-# A gesture's turning point: the frame where the wrists reach furthest from their shoulders.
-WRISTS = [INDEX["left_wrist"], INDEX["right_wrist"]]
-SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
 
 # Each side's shoulder/hip and the limb hanging from it: moved together, so bone lengths hold.
 _CHAINS = {5: (5, 7, 9), 6: (6, 8, 10), 11: (11, 13, 15), 12: (12, 14, 16)}
@@ -143,7 +139,7 @@ def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray, rng: np.rand
     t = np.arange(total, dtype=np.float64)[None]
     speed = rng.uniform(min_speed, 1.0, (n, 1))
     start = rng.integers(t_in - t_out, total, (n, 1))  # in the last observed second or the future: a held pose may stay held
-    at_turn = rng.random(n) < turn
+    at_turn = rng.random(n) < turn if turn > 0 else np.zeros(n, bool)  # no draw at 0: v7's random stream
     if at_turn.any():
         late = seq[at_turn][:, t_in - t_out:]  # (k, 2 t_out, 17, 2): the last observed second and the future
         reach = (late[:, :, WRISTS] - late[:, :, SHOULDERS]).norm(dim=-1).sum(-1)  # (k, 2 t_out)

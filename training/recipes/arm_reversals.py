@@ -22,13 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from nvhai_common.coco17 import INDEX
+from nvhai_common.coco17 import WRISTS
 from nvhai_predictor.model_runner import ModelRunner
 from nvhai_training.evaluate import run_onnx
 from nvhai_training.keypoint_dataset import load_clips, load_labels, load_metadata, make_windows
 from nvhai_training.protocol import groups
 
-WRISTS = [INDEX["left_wrist"], INDEX["right_wrist"]]
 RECENT = 5  # frames over which a wrist's motion is measured
 
 

@@ -26,14 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from nvhai_common.coco17 import INDEX
+from nvhai_common.coco17 import HIPS, SHOULDERS, WRISTS
 from nvhai_predictor.window import sliding_windows
 from nvhai_training.keypoint_dataset import load_clips, load_labels, load_metadata
 from nvhai_training.label_map import NEUTRAL
 
-SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
-WRISTS = [INDEX["left_wrist"], INDEX["right_wrist"]]
-HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 T_IN, T_OUT, STRIDE = 60, 30, 10
 RAISED_BINS = np.array([1e-9, 0.2, 0.4, 0.6, 0.8])  # 6 cells: exactly 0, then fifths
 

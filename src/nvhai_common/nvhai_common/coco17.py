@@ -27,6 +27,12 @@ KEYPOINT_NAMES: tuple[str, ...] = (
 NUM_KEYPOINTS = len(KEYPOINT_NAMES)
 INDEX: dict[str, int] = {name: i for i, name in enumerate(KEYPOINT_NAMES)}
 
+# Left and right of the joints the studies and augmentations measure a body by. Lists, to index keypoint
+# rows (xy[WRISTS]); a tuple would index dimensions instead.
+SHOULDERS: list[int] = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
+WRISTS: list[int] = [INDEX["left_wrist"], INDEX["right_wrist"]]
+HIPS: list[int] = [INDEX["left_hip"], INDEX["right_hip"]]
+
 # Limbs drawn between keypoints (the COCO skeleton, 0-based).
 SKELETON: tuple[tuple[int, int], ...] = (
     (15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6),

@@ -15,7 +15,7 @@ from rclpy.parameter import Parameter
 from real_media import DEMO_VIDEO, assert_box_person_and_walker_keep_their_ids, demo_video_frames, grace_hopper_rgb
 from ros_harness import ros_context
 
-from nvhai_common.coco17 import INDEX
+from nvhai_common.coco17 import INDEX, SHOULDERS
 from nvhai_perception import pose_models
 from nvhai_perception.multi_pose_estimator import MultiPoseEstimator
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
@@ -121,7 +121,7 @@ def test_each_model_puts_the_portrait_keypoints_on_the_body(estimator, complexit
     """The Pose solution and the Tasks PoseLandmarker (its .task bundle built with this model)."""
     with estimator(static_image_mode=True, model_complexity=complexity) as e:
         (person,) = e.estimate(grace_hopper_rgb())
-    nose, shoulders = person.xy[INDEX["nose"]], person.xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]]]
+    nose, shoulders = person.xy[INDEX["nose"]], person.xy[SHOULDERS]
     assert 150 < nose[0] < 360 and 120 < nose[1] < 330 and (shoulders[:, 1] > nose[1] + 100).all()
     assert person.xy[INDEX["left_shoulder"], 0] > nose[0] > person.xy[INDEX["right_shoulder"], 0]
 

@@ -6,13 +6,11 @@ import numpy as np
 import pytest
 from real_media import DEMO_VIDEO, assert_box_person_and_walker_keep_their_ids, demo_video_frames, grace_hopper_rgb
 
-from nvhai_common.coco17 import INDEX
+from nvhai_common.coco17 import HIPS, INDEX, SHOULDERS
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 from nvhai_perception.pose_estimator import PoseEstimator
 
 FACE = [INDEX[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear")]
-SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
-HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 LEGS = [INDEX[n] for n in ("left_knee", "right_knee", "left_ankle", "right_ankle")]
 
 
