@@ -18,7 +18,7 @@ from nvhai_predictor.contract import EMOTION_LABELS, EMOTION_OUTPUT, FUTURE_OUTP
 def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: int = 60, out_frames: int = 30,
                         emotions: int = len(EMOTION_LABELS), nan_on_motion: bool = False, symbolic: bool = False,
                         name: str = "fault-test", labels: list[str] | None = None,
-                        logits: list[float] | None = None) -> str:
+                        logits: list[float] | None = None, future_scale: float = 1.0) -> str:
     """Write the model to `path` and return it as str.
 
     graph_frames != contract_frames: the graph's input disagrees with its metadata.
@@ -28,6 +28,7 @@ def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: 
         last dimension (2) at run time, so only running the graph shows the mismatch.
     labels: the contract's labels (default: EMOTION_LABELS; a different list sets `emotions` to its
         length); logits: fixed emotion logits, one per label (default: all equal).
+    future_scale: the held pose multiplied by this (a sound shape, an impossible body when far from 1).
     """
     labels = list(labels) if labels is not None else list(EMOTION_LABELS)
     if labels != list(EMOTION_LABELS):
@@ -76,6 +77,9 @@ def zero_velocity_model(path: Path, *, graph_frames: int = 60, contract_frames: 
                   helper.make_node("Neg", ["energy"], ["neg"]),
                   helper.make_node("Sqrt", ["neg"], ["poison"]),
                   helper.make_node("Add", ["held", "poison"], [FUTURE_OUTPUT])]
+    elif future_scale != 1.0:
+        inits.append(numpy_helper.from_array(np.array(future_scale, np.float32), "future_scale"))
+        nodes.append(helper.make_node("Mul", ["held", "future_scale"], [FUTURE_OUTPUT]))
     else:
         nodes.append(helper.make_node("Identity", ["held"], [FUTURE_OUTPUT]))
     graph = helper.make_graph(nodes, "fault_test", [x], [future, probs], initializer=inits)

@@ -4,7 +4,8 @@ JSON keys (stable, documented in README.md):
   model, keypoints, clips, windows, stride,
   model_metrics / zero_velocity / constant_velocity: {mae, mae_5, mae_10, mae_20, mae_30},
   model_metrics.accuracy (null without labels), improvement_vs_zero_velocity (1 - mae/mae_zv; null when mae_zv is 0),
-  labels, emotion_distribution (share of windows per argmax label), positive_rate (share of windows
+  labels, emotion_distribution (share of windows per argmax label), confident_distribution (share of windows
+  per argmax label with probability >= 0.5), positive_rate (share of windows
   whose top label is not "neutral" with probability >= 0.5), emotion: {recall per label, confusion
   (rows: true label, columns: predicted; [] without labels), not_neutral_recall (share of windows labelled
   with a positive display whose top label is a positive display with p >= 0.5), neutral_positive_rate
@@ -54,10 +55,13 @@ def positive_display(probs: np.ndarray, labels: list[str]) -> np.ndarray:
 
 
 def emotion_figures(probs: np.ndarray, labels: list[str]) -> dict:
-    """The product figures: how often each label is on top, and how often a positive display is claimed."""
+    """The product figures: how often each label is on top (and on top with p >= 0.5: what the avatar answers),
+    and how often a positive display is claimed."""
     top = probs.argmax(axis=1)
-    distribution = {lab: float((top == i).mean()) for i, lab in enumerate(labels)}
-    return {"emotion_distribution": distribution, "positive_rate": float(positive_display(probs, labels).mean())}
+    confident = probs.max(axis=1) >= POSITIVE_THRESHOLD
+    return {"emotion_distribution": {lab: float((top == i).mean()) for i, lab in enumerate(labels)},
+            "confident_distribution": {lab: float(((top == i) & confident).mean()) for i, lab in enumerate(labels)},
+            "positive_rate": float(positive_display(probs, labels).mean())}
 
 
 def recall_figures(probs: np.ndarray, truth: np.ndarray, labels: list[str],
@@ -89,9 +93,10 @@ def recall_figures(probs: np.ndarray, truth: np.ndarray, labels: list[str],
 
 
 def _forecast_block(future: np.ndarray, windows: Windows, t_out: int) -> dict:
-    model_metrics: dict = dict(forecast_metrics(future, windows.targets))
-    zv = forecast_metrics(zero_velocity(windows.inputs, t_out), windows.targets)
-    cv = forecast_metrics(constant_velocity(windows.inputs, t_out), windows.targets)
+    seen = windows.target_seen
+    model_metrics: dict = dict(forecast_metrics(future, windows.targets, seen))
+    zv = forecast_metrics(zero_velocity(windows.inputs, t_out), windows.targets, seen)
+    cv = forecast_metrics(constant_velocity(windows.inputs, t_out), windows.targets, seen)
     return {"windows": len(windows), "model_metrics": model_metrics, "zero_velocity": zv, "constant_velocity": cv,
             # null when zero-velocity is exact (nobody moved): there is nothing to improve on
             "improvement_vs_zero_velocity": 1.0 - model_metrics["mae"] / zv["mae"] if zv["mae"] > 0 else None}

@@ -6,7 +6,8 @@ Files normalised per axis (x / width, y / height: the 640x480 renders in ../shar
 `to_square_pixels`; left as they are, every pose is W/H times too narrow for the model. Emotion labels, when known, live in a
 sidecar CSV `<name>.labels.csv` (`clip,emotion`), per-clip metadata (e.g. Bandai's content and
 style) in `<name>.meta.json` (`{"clips": {clip: {...}}}`; `<name>_meta.json` is read too).
-Windows come from nvhai_predictor's `sliding_windows` and `normalize`, the code the live node runs.
+Windows come from nvhai_predictor's `sliding_windows`, `complete_future` (keypoints below the window's
+`min_confidence` are unseen and completed, visibility.py) and `normalize`: the code the live node runs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import numpy as np
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_predictor.normalization import normalize
-from nvhai_predictor.window import sliding_windows
+from nvhai_predictor.visibility import complete_future
+from nvhai_predictor.window import WindowConfig, sliding_windows
 
 UNLABELED = -1
 
@@ -144,8 +146,9 @@ def save_clips(path: str | Path, clips: dict[str, np.ndarray], labels: dict[str,
 class Windows:
     """Normalised training windows: inputs (N, T_in, 17, 2), targets (N, T_out, 17, 2), labels (N,),
     forecast_weight (N,): how much each window's forecast error counts in training (1 by default;
-    0 = the window teaches the emotion head only), and warp_share (N,): the chance time-warp augmentation
-    slows and holds the window (NaN by default: the run's --time-warp share; 0: never)."""
+    0 = the window teaches the emotion head only), warp_share (N,): the chance time-warp augmentation
+    slows and holds the window (NaN by default: the run's --time-warp share; 0: never), and target_seen
+    (N, T_out, 17): which target keypoints the camera saw (all by default), the only ones scored."""
 
     inputs: np.ndarray
     targets: np.ndarray
@@ -153,24 +156,48 @@ class Windows:
     clip_index: np.ndarray
     forecast_weight: np.ndarray | None = None
     warp_share: np.ndarray | None = None
+    target_seen: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.forecast_weight is None:
             self.forecast_weight = np.ones(len(self.inputs), np.float32)
         if self.warp_share is None:
             self.warp_share = np.full(len(self.inputs), np.nan, np.float32)
+        if self.target_seen is None:
+            self.target_seen = np.ones(self.targets.shape[:3], bool)
 
     def __len__(self) -> int:
         return len(self.inputs)
 
     def select(self, mask: np.ndarray) -> Windows:
-        return Windows(self.inputs[mask], self.targets[mask], self.labels[mask], self.clip_index[mask],
-                       self.forecast_weight[mask], self.warp_share[mask])
+        return Windows(*(getattr(self, f)[mask] for f in _FIELDS))
 
     @staticmethod
     def concat(parts: list[Windows]) -> Windows:
-        return Windows(*(np.concatenate([getattr(p, f) for p in parts]) for f in
-                         ("inputs", "targets", "labels", "clip_index", "forecast_weight", "warp_share")))
+        return Windows(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
+
+
+_FIELDS = ("inputs", "targets", "labels", "clip_index", "forecast_weight", "warp_share", "target_seen")
+
+
+def clip_seen(clip: np.ndarray, min_confidence: float = WindowConfig.min_confidence) -> np.ndarray:
+    """(T, 17) which keypoints of a (T, 17, 2|3) clip were seen: all of a clip without confidences."""
+    if clip.shape[-1] < 3:
+        return np.ones(clip.shape[:2], bool)
+    return clip[..., 2] >= min_confidence
+
+
+def window_pairs(clip: np.ndarray, t_in: int = 60, t_out: int = 30, stride: int = 1, chunk: int = 1024
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One clip -> normalised inputs (N, t_in, 17, 2), targets (N, t_out, 17, 2) and target_seen (N, t_out, 17),
+    unseen keypoints completed as the live window completes them (visibility.complete_future)."""
+    x, y = sliding_windows(clip[..., :2].astype(np.float32), t_in, t_out, stride)
+    xs, ys = sliding_windows(clip_seen(clip), t_in, t_out, stride)
+    inputs, targets = np.empty(x.shape, np.float32), np.empty(y.shape, np.float32)
+    for i in range(0, len(x), chunk):  # completion works in float64 on all frames of a batch at once
+        xc, yc = complete_future(x[i:i + chunk], y[i:i + chunk], xs[i:i + chunk], ys[i:i + chunk])
+        inputs[i:i + chunk], targets[i:i + chunk] = normalize(xc)[0], normalize(yc)[0]
+    return inputs, targets, ys
 
 
 def make_windows(clips: dict[str, np.ndarray], labels: dict[str, str] | None = None, t_in: int = 60,
@@ -179,12 +206,11 @@ def make_windows(clips: dict[str, np.ndarray], labels: dict[str, str] | None = N
     labels = labels or {}
     parts = []
     for i, (name, clip) in enumerate(sorted(clips.items())):
-        x, y = sliding_windows(clip[..., :2].astype(np.float32), t_in, t_out, stride)
+        x, y, seen = window_pairs(clip, t_in, t_out, stride)
         if not len(x):
             continue
         label = EMOTION_LABELS.index(labels[name]) if name in labels else UNLABELED
-        parts.append(Windows(normalize(x)[0].astype(np.float32), normalize(y)[0].astype(np.float32),
-                             np.full(len(x), label, np.int64), np.full(len(x), i, np.int64)))
+        parts.append(Windows(x, y, np.full(len(x), label, np.int64), np.full(len(x), i, np.int64), target_seen=seen))
     if not parts:
         return Windows(np.empty((0, t_in, NUM_KEYPOINTS, 2), np.float32),
                        np.empty((0, t_out, NUM_KEYPOINTS, 2), np.float32),

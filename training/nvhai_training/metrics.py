@@ -19,13 +19,27 @@ def constant_velocity(inputs: np.ndarray, t_out: int) -> np.ndarray:
     return inputs[:, -1:] + step * np.arange(1, t_out + 1)[None, :, None, None]
 
 
-def forecast_metrics(pred: np.ndarray, target: np.ndarray) -> dict[str, float]:
-    """MAE over all future frames and at each horizon (mean |error| over keypoints and x, y)."""
+def forecast_metrics(pred: np.ndarray, target: np.ndarray, seen: np.ndarray | None = None) -> dict[str, float]:
+    """MAE over all future frames and at each horizon (mean |error| over keypoints and x, y), over the target
+    keypoints the camera saw when `seen` ((N, T_out, 17)) is given: a keypoint it did not see has no truth."""
     err = np.abs(pred - target)
-    out = {"mae": float(err.mean())}
+    if seen is None or seen.all():
+        out = {"mae": float(err.mean())}
+        for h in HORIZONS:
+            if h <= target.shape[1]:
+                out[f"mae_{h}"] = float(err[:, h - 1].mean())
+        return out
+    w = seen[..., None].astype(np.float64)
+    err = err * w
+
+    def mean(e: np.ndarray, m: np.ndarray) -> float:
+        count = 2 * float(m.sum())  # x and y of each seen keypoint
+        return float(e.sum() / count) if count else float("nan")
+
+    out = {"mae": mean(err, seen)}
     for h in HORIZONS:
         if h <= target.shape[1]:
-            out[f"mae_{h}"] = float(err[:, h - 1].mean())
+            out[f"mae_{h}"] = mean(err[:, h - 1], seen[:, h - 1])
     return out
 
 

@@ -28,8 +28,8 @@ from tqdm import tqdm
 
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
 from nvhai_predictor.model_runner import ModelRunner
-from nvhai_predictor.normalization import normalize
 from nvhai_predictor.window import WindowConfig
+from nvhai_training.keypoint_dataset import window_pairs
 from nvhai_training.metrics import HORIZONS
 from nvhai_training.protocol import PERSON, groups
 
@@ -42,27 +42,32 @@ KINDS = ("model_metrics", "model_only", "adapted", "zero_velocity", "constant_ve
 
 @dataclass
 class Tally:
-    """Sums of |error| per future frame (mean over keypoints and x, y), per forecast kind."""
+    """Sums of |error| per future frame over the seen keypoints' x and y, and how many there were, per kind."""
 
     t_out: int
     windows: int = 0
     weight_sum: float = 0.0
     sums: dict[str, np.ndarray] = field(default_factory=dict)
+    counts: np.ndarray | None = None  # (T_out,) seen coordinates summed over
 
-    def add(self, forecasts: dict[str, np.ndarray], target: np.ndarray, weight: float) -> None:
+    def add(self, forecasts: dict[str, np.ndarray], target: np.ndarray, weight: float, seen: np.ndarray) -> None:
+        """One scored window: (T_out, 17, 2) forecasts of each kind, the target, and which keypoints were seen."""
         self.windows += 1
         self.weight_sum += weight
-        errors = np.abs(np.stack([forecasts[k] for k in KINDS]) - target).mean(axis=(2, 3))
+        w = seen[..., None].astype(np.float64)
+        errors = (np.abs(np.stack([forecasts[k] for k in KINDS]) - target) * w).sum(axis=(2, 3))
+        counts = 2 * seen.sum(axis=1)
+        self.counts = counts if self.counts is None else self.counts + counts
         for kind, err in zip(KINDS, errors, strict=True):
             self.sums[kind] = self.sums[kind] + err if kind in self.sums else err
 
     def mae(self, kind: str) -> float:
-        return float(self.sums[kind].sum() / (self.windows * self.t_out))
+        return float(self.sums[kind].sum() / max(self.counts.sum(), 1))
 
     def block(self) -> dict:
         if not self.windows:
             return {"windows": 0}
-        metrics = {kind: {"mae": self.mae(kind), **{f"mae_{h}": float(self.sums[kind][h - 1] / self.windows)
+        metrics = {kind: {"mae": self.mae(kind), **{f"mae_{h}": float(self.sums[kind][h - 1] / max(self.counts[h - 1], 1))
                                                     for h in HORIZONS if h <= self.t_out}} for kind in KINDS}
         zv = metrics["zero_velocity"]["mae"]
         return {"windows": self.windows, **metrics,
@@ -122,8 +127,6 @@ def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata:
     forecaster = Forecaster(runner, config)
     total, bins = Tally(t_out), {name: {} for name, _, _ in WATCH_BINS}
     per_person = {person: Tally(t_out) for person in streams}
-    normed = {(p, ci): normalize(clip[..., :2].astype(np.float64))[0] for p, s in streams.items()
-              for ci, clip in enumerate(s.clips)}
     forecasts_made = 0
     side = SIDE_PX + 2 * MARGIN_PX
     for step in tqdm(range(max(s.end for s in streams.values())), desc="online", unit="frame", disable=not progress):
@@ -141,20 +144,21 @@ def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata:
         result = forecaster.step(step / rate, observations, int(side), int(side))
         for f in result.forecasts:
             person, ci, frame, seconds = where[f.person_id]
-            frames = normed[person, ci]
-            if frame + t_out >= len(frames) or f.online is None:
+            clip = streams[person].clips[ci]
+            if frame + t_out >= len(clip) or f.online is None:
                 continue  # its future is not in the clip
             forecasts_made += 1
             if (forecasts_made - 1) % stride:
                 continue
-            past = frames[frame - 1:frame + 1]
+            # The window the forecaster read and what followed, completed and normalised as offline windows are.
+            x, y, seen = window_pairs(clip[frame + 1 - c.input_frames:frame + 1 + t_out], c.input_frames, t_out)
+            past, target = x[0, -2:], y[0]
             zv = np.repeat(past[-1:], t_out, axis=0)
             cv = past[-1] + (past[-1] - past[0]) * np.arange(1, t_out + 1)[:, None, None]
             kinds = {"model_metrics": f.online.published, "model_only": f.online.model, "adapted": f.online.adapted,
                      "zero_velocity": zv, "constant_velocity": cv}
-            target = frames[frame + 1:frame + 1 + t_out]
             for tally in (total, per_person[person], bins[_bin_of(seconds)].setdefault(person, Tally(t_out))):
-                tally.add(kinds, target, f.online.weight)
+                tally.add(kinds, target, f.online.weight, seen[0])
     out = total.block()
     out["by_watch_time"] = {name: _bin_block(people) for name, people in bins.items()}
     out["groups"] = {p: {**t.block(), "seconds": sum(len(c) for c in streams[p].clips) / rate}
@@ -171,6 +175,7 @@ def _bin_block(people: dict[str, Tally]) -> dict:
     for t in people.values():
         pooled.windows += t.windows
         pooled.weight_sum += t.weight_sum
+        pooled.counts = t.counts if pooled.counts is None else pooled.counts + t.counts
         for k, v in t.sums.items():
             pooled.sums[k] = pooled.sums[k] + v if k in pooled.sums else v.copy()
     ratios = [t.ratios() for t in people.values() if t.windows]

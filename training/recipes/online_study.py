@@ -25,6 +25,7 @@ from dataclasses import fields, replace
 
 import numpy as np
 
+from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection, _Person
@@ -59,8 +60,8 @@ class StudyRidge(RidgeCorrection):
     def correction(self, phi: np.ndarray) -> np.ndarray:
         return super().correction(phi if self.basis is None else phi @ self.basis)
 
-    def observe(self, phi: np.ndarray, model_error: np.ndarray) -> None:
-        super().observe(phi if self.basis is None else phi @ self.basis, model_error)
+    def observe(self, phi: np.ndarray, model_error: np.ndarray, rows: np.ndarray | None = None) -> None:
+        super().observe(phi if self.basis is None else phi @ self.basis, model_error, rows)
 
     def fit(self) -> None:
         if not self.diag:
@@ -106,6 +107,7 @@ def replay(runner: ModelRunner, people: dict[str, list[np.ndarray]], config: Onl
         proj[:h, :basis], proj[h:, basis:] = dct_basis(h, basis), dct_basis(t_out, basis)
     bins: dict[str, dict[str, Tally]] = {name: {} for name, _, _ in WATCH_BINS}
     total = Tally(t_out)
+    all_seen = np.ones((t_out, NUM_KEYPOINTS), bool)  # the study replays whole mocap people: every keypoint seen
     for pid, (person, clips) in enumerate(people.items()):
         if basis or diag:
             core.people[pid] = _Person(config, t_out, rate)
@@ -133,7 +135,7 @@ def replay(runner: ModelRunner, people: dict[str, list[np.ndarray]], config: Onl
                          "constant_velocity": past[-1] + (past[-1] - past[0]) * np.arange(1, t_out + 1)[:, None, None]}
                 target = frames[frame + 1:frame + 1 + t_out]
                 for tally in (total, bins[_bin_of(seconds)].setdefault(person, Tally(t_out))):
-                    tally.add(kinds, target, f.weight)
+                    tally.add(kinds, target, f.weight, all_seen)
             seen += len(frames)
             t += (len(frames) + GAP_S * rate) / rate
     return {"total": total.block(), "by_watch_time": {k: _bin_block(v) for k, v in bins.items()}}

@@ -25,6 +25,8 @@ from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
+from nvhai_predictor.visibility import complete_future, inside_image
+from nvhai_predictor.window import WindowConfig, resample
 
 HORIZONS = (5, 10, 20, 30)
 IMAGE_TYPES = ("sensor_msgs/msg/Image", "sensor_msgs/msg/CompressedImage")
@@ -34,26 +36,28 @@ STAMPED_TOPICS = ("/image_raw", "/body_keypoints", "/future_poses", "/emotion", 
 
 @dataclass
 class Track:
-    """One person's observed poses; filled first, then queried (arrays are built once, on the first query)."""
+    """One person's observed poses and confidences (0 outside the image, as the predictor reads them); filled
+    first, then queried (arrays are built once, on the first query)."""
 
     times: list[float] = field(default_factory=list)
     xy: list[np.ndarray] = field(default_factory=list)
+    confidence: list[np.ndarray] = field(default_factory=list)
 
     @cached_property
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(self.times), np.stack(self.xy)
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return np.asarray(self.times), np.stack(self.xy), np.stack(self.confidence)
 
-    def truth(self, times: np.ndarray, max_gap: float) -> np.ndarray | None:
-        """Observed poses at `times` (interpolated), or None if the track does not cover them."""
-        t, xy = self._arrays
+    def truth(self, times: np.ndarray, max_gap: float, min_confidence: float = WindowConfig.min_confidence
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Observed poses at `times` (interpolated as the live window does) and whether each keypoint was seen
+        there, or None if the track does not cover them."""
+        t, xy, conf = self._arrays
         if len(t) < 2 or times[0] < t[0] or times[-1] > t[-1]:
             return None
         hi = np.searchsorted(t, times, side="left").clip(1, len(t) - 1)
-        lo = hi - 1
-        if (t[hi] - t[lo] > max_gap).any():
+        if (t[hi] - t[hi - 1] > max_gap).any():
             return None
-        w = ((times - t[lo]) / np.maximum(t[hi] - t[lo], 1e-9))[:, None, None]
-        return xy[lo] * (1 - w) + xy[hi] * w
+        return resample(t, xy, times), resample(t, conf, times, lowest=True) >= min_confidence
 
 
 def decode_image(msgtype: str, msg) -> np.ndarray:
@@ -143,20 +147,27 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
             track = tracks.setdefault(o.person_id, Track())
             track.times.append(t)
             track.xy.append(np.asarray(o.xy, dtype=np.float64))
+            track.confidence.append(np.where(inside_image(np.asarray(o.xy), width, height), o.confidence, 0.0))
         made = forecaster.step(t, obs, width, height).forecasts
         forecasts += made
         records.append(FrameRecord(t, [o.person_id for o in obs], {f.person_id: f for f in made}))
     period = 1.0 / runner.contract.fps
-    t_out = runner.contract.output_frames
+    t_in, t_out = runner.contract.input_frames, runner.contract.output_frames
     errs_model, errs_zero, errs_px, scored_ids = [], [], [], []
     for f in forecasts:
-        truth = tracks[f.person_id].truth(f.stamp + period * np.arange(1, t_out + 1), config.window.max_gap_s)
-        if truth is None:
+        track, gap = tracks[f.person_id], config.window.max_gap_s
+        seen_before = track.truth(f.stamp - period * np.arange(t_in - 1, -1, -1), gap)  # the window it was made from
+        truth = track.truth(f.stamp + period * np.arange(1, t_out + 1), gap)
+        if truth is None or seen_before is None:
             continue
-        last = tracks[f.person_id].truth(np.array([f.stamp]), config.window.max_gap_s)[0]  # observed at the stamp
-        errs_model.append(np.abs(normalize(f.future_px)[0] - normalize(truth)[0]).mean(axis=(1, 2)))
-        errs_zero.append(np.abs(normalize(np.repeat(last[None], t_out, 0))[0] - normalize(truth)[0]).mean(axis=(1, 2)))
-        errs_px.append(np.abs(f.future_px - truth).mean(axis=(1, 2)))
+        # Completed and scored as offline windows are: over the keypoints the camera saw (visibility.py).
+        window, future = complete_future(seen_before[0], truth[0], seen_before[1], truth[1])
+        target, seen = normalize(future)[0], truth[1][..., None]
+        count = np.maximum(2 * truth[1].sum(axis=1), 1)
+        zero = normalize(np.repeat(window[-1:], t_out, 0))[0]
+        errs_model.append((np.abs(normalize(f.future_px)[0] - target) * seen).sum(axis=(1, 2)) / count)
+        errs_zero.append((np.abs(zero - target) * seen).sum(axis=(1, 2)) / count)
+        errs_px.append((np.abs(f.future_px - truth[0]) * seen).sum(axis=(1, 2)) / count)
         scored_ids.append(f.person_id)
 
     def summary(errors: list[np.ndarray]) -> dict:
@@ -181,6 +192,9 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
         "accuracy": (float(np.mean([lab == label for lab in labels_seen])) if label and labels_seen else None),
         "label": label,
         "emotion_counts": {lab: labels_seen.count(lab) for lab in runner.contract.labels},
+        # of those, the forecasts whose top label had p >= 0.5 (a display the avatar would answer)
+        "emotion_confident_counts": {lab: sum(f.label == lab and f.confidence >= 0.5 for f in forecasts)
+                                     for lab in runner.contract.labels},
         "ids_seen": loop.get("ids_seen", 0), "forecast_share": loop.get("forecast_share"),
         "emotion_switches_per_min": loop.get("emotion_switches_per_min"),
         "gestures_per_min": loop.get("gestures_per_min"),

@@ -19,6 +19,7 @@ from nvhai_predictor.forecast_ensemble import ForecastEnsemble
 from nvhai_predictor.model_runner import ModelOutputError, ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection, OnlineForecast
+from nvhai_predictor.visibility import inside_image
 from nvhai_predictor.window import PoseWindow, WindowConfig
 
 
@@ -55,7 +56,7 @@ class PersonForecast:
 class ForecasterConfig:
     window: WindowConfig = field(default_factory=WindowConfig)
     forget_after_s: float = 2.0  # a person unseen this long is forgotten (window and id)
-    max_outside: float = 1.0  # keypoints further outside the image than this x its size: reject
+    max_outside: float = 1.0  # a person whose median keypoint lies further outside than this x the image: reject
     ensemble_forecasts: int = 1  # average the last N overlapping forecasts (1 = the newest only)
     emotion_smoothing: str = "ema"  # "ema" (time-constant moving average per person) or "raw"
     emotion_time_constant_s: float = 1.0
@@ -69,6 +70,8 @@ class StepResult:
     forgotten: list[int]
     bad_outputs: int = 0  # forecasts dropped: inference failed or gave NaN/inf or non-probabilities
     output_error: str = ""  # why, one line
+    implausible: int = 0  # forecasts published as zero-velocity: no human body could follow them (plausibility.py)
+    implausible_reason: str = ""  # why, one line
 
 
 class Forecaster:
@@ -95,14 +98,15 @@ class Forecaster:
             raise InvalidKeypoints(f"person {obs.person_id}: confidence outside [0, 1] ({c_lo:.3g}..{c_hi:.3g})")
         if width <= 0 or height <= 0:
             raise InvalidKeypoints(f"person {obs.person_id}: image size {width}x{height} is not set")
-        m = self.config.max_outside
-        if x_lo < -m * width or y_lo < -m * height or x_hi > (1 + m) * width or y_hi > (1 + m) * height:
-            raise InvalidKeypoints(f"person {obs.person_id}: keypoints far outside the {width}x{height} image")
         if x_lo >= 0 and y_lo >= 0 and x_hi <= width and y_hi <= height:
             return conf
-        size = np.array([width, height], dtype=np.float64)
-        inside = ((xy >= 0) & (xy <= size)).all(axis=1)
-        return np.where(inside, conf, 0.0)
+        # Keypoints outside the image are unseen (MediaPipe guesses the legs of a person cut at the waist, often
+        # far below the frame); only a person who is as a whole far outside it cannot be in this image.
+        m = self.config.max_outside
+        cx, cy = np.median(xy, axis=0).tolist()
+        if cx < -m * width or cy < -m * height or cx > (1 + m) * width or cy > (1 + m) * height:
+            raise InvalidKeypoints(f"person {obs.person_id}: keypoints far outside the {width}x{height} image")
+        return np.where(inside_image(xy, width, height), conf, 0.0)
 
     def step(self, t: float, observations: list[Observation], width: int, height: int) -> StepResult:
         """Feed one frame's people (all stamped `t`); forecast every person whose window is full."""
@@ -133,7 +137,8 @@ class Forecaster:
 
     def predict(self, person_ids: list[int], t: float, result: StepResult | None = None) -> list[PersonForecast]:
         """Forecast these people's full windows; outputs that are not sound are dropped (counted in `result`)."""
-        windows = np.stack([self.windows[pid].frames() for pid in person_ids])
+        read = [self.windows[pid].read() for pid in person_ids]
+        windows = np.stack([frames for frames, _ in read])
         normed, centroid, scale = normalize(windows)
         preds = self.runner.run(normed)
         labels = list(self.runner.contract.labels)
@@ -141,7 +146,10 @@ class Forecaster:
         for i, (pid, p) in enumerate(zip(person_ids, preds, strict=True)):
             problem, future, online = p.problem, None, None
             if not problem:  # a bad output must not reach the adaptation, ensemble or emotion smoother either
-                online = self.online.forecast(pid, t, normed[i], p.future)
+                online = self.online.forecast(pid, t, normed[i], p.future, read[i][1])
+                if online.implausible and result is not None:
+                    result.implausible += 1
+                    result.implausible_reason = f"person {pid}: {online.implausible}"
                 future = denormalize(self.ensemble.add(pid, t, online.published), centroid[i, -1],
                                      scale[i, -1]).astype(np.float32)
                 problem = "" if np.isfinite(future).all() else "non-finite forecast in pixels"

@@ -24,6 +24,7 @@ from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection
 from nvhai_predictor.online_adaptation import AdaptationConfig
+from nvhai_predictor.plausibility import PlausibilityConfig
 from nvhai_predictor.self_scoring import ScoringConfig
 from nvhai_predictor.window import WindowConfig
 
@@ -45,9 +46,12 @@ PARAMETERS: tuple[Param, ...] = (
     Param("input_frames", 60, "Window length T_in in frames (must match the model).", read_only=True),
     Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True),
     Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this.", read_only=True),
-    Param("min_confidence", 0.3, "Keypoints below this confidence are carried from their last confident value.",
-          read_only=True),
-    Param("min_visible", 6, "Observations with fewer confident keypoints than this are skipped.", read_only=True),
+    Param("min_confidence", 0.3, "Keypoints below this confidence (or outside the image) are unseen: the window "
+          "shows the model a completion in their place (held where last seen on the body, else a standing "
+          "body's; visibility.py), and scores and online adaptation leave them out.", read_only=True),
+    Param("min_visible", 5, "Observations with fewer seen keypoints (confident and inside the image) than this are "
+          "skipped; 5: a face alone is a person (someone at a desk filmed from the chest up, shoulders below the "
+          "frame).", read_only=True),
     Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True),
     Param("ensemble_forecasts", 1, "Average each future moment over the last N overlapping forecasts of a "
           "person (temporal ensembling; 1 = the newest forecast only).", read_only=True),
@@ -68,6 +72,10 @@ PARAMETERS: tuple[Param, ...] = (
     Param("forecast_gate", True, "Blend each person's forecast, per coordinate, toward zero-velocity and away "
           "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
           "[0, 1]), so nobody is forecast worse than standing still.", read_only=True),
+    Param("plausibility_gate", True, "Publish zero-velocity (the last observed pose, held) instead of a forecast "
+          "no human body could follow: a pose that collapses or explodes, a keypoint moving faster than a person, "
+          "ending far from where it was, or a bone growing past its observed length (plausibility.py); counted "
+          "as implausible on /diagnostics.", read_only=True),
     Param("self_scoring_time_constant_s", 10.0, "Memory (s of scored windows) of the per-person running MAEs "
           "on /diagnostics and of the gate's evidence.", read_only=True),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True),
@@ -87,6 +95,7 @@ class PredictorStats:
     dropped: int = 0  # messages published but never received (gaps in the publishers' sequence numbers)
     rejected: int = 0  # observations refused (bad keypoints, stamps) or messages with no model loaded
     non_finite: int = 0  # forecasts not published: NaN/inf, not probabilities, or inference failed
+    implausible: int = 0  # forecasts published as zero-velocity: no human body could follow them
     forecasts: int = 0
     infer_s: float = 0.0
 
@@ -125,7 +134,8 @@ class PredictorNode(ManagedNode):
             online=OnlineConfig(AdaptationConfig(enabled=p.online_adaptation, strength=p.adaptation_strength,
                                                  memory_s=p.adaptation_memory_s,
                                                  axis_strength=p.adaptation_axis_strength),
-                                ScoringConfig(gate=p.forecast_gate, time_constant_s=p.self_scoring_time_constant_s)))
+                                ScoringConfig(gate=p.forecast_gate, time_constant_s=p.self_scoring_time_constant_s),
+                                PlausibilityConfig(enabled=p.plausibility_gate)))
         self.forecaster: Forecaster | None = None
         self.model_error = ""
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -134,6 +144,7 @@ class PredictorNode(ManagedNode):
         self._last_seq: dict[bytes, int] = {}  # publisher gid -> last publication sequence number
         self._last_problem = ""
         self._last_output_error = ""
+        self._last_implausible = ""
         self.create_timer(p.diagnostics_period_s, self._report)
         self.start(p.autostart)
 
@@ -202,6 +213,11 @@ class PredictorNode(ManagedNode):
             self._refuse(problem)
         if result.bad_outputs:
             self._bad_output(result.bad_outputs, result.output_error)
+        if result.implausible:
+            self._stats.implausible += result.implausible
+            self._last_implausible = result.implausible_reason
+            self.get_logger().warning(f"published zero-velocity instead of an implausible forecast: "
+                                      f"{result.implausible_reason}", throttle_duration_sec=2.0)
         name = self.forecaster.runner.model_name
         for f in result.forecasts:
             self.forecast_pub.publish(forecast_to_msg(f, msg.header, 1.0 / self.p.rate_hz, msg.image_width,
@@ -241,7 +257,7 @@ class PredictorNode(ManagedNode):
             fills.append(f"... {len(windows) - MAX_LISTED_PEOPLE} more")
         values = {
             "received": s.received, "processed": s.processed, "dropped": s.dropped, "rejected": s.rejected,
-            "non_finite": s.non_finite, "forecasts": s.forecasts,
+            "non_finite": s.non_finite, "implausible": s.implausible, "forecasts": s.forecasts,
             "step_ms_mean": f"{1000 * s.infer_s / s.processed:.2f}" if s.processed else "n/a",
             "people": len(windows), "window_fill": ", ".join(fills) or "none",
             "model": self.forecaster.runner.model_name if self.forecaster else "none",
@@ -258,6 +274,9 @@ class PredictorNode(ManagedNode):
                                    "than the predictor (raise keypoints_qos_depth for bursts)"
         elif s.rejected:
             level, message = WARN, f"refused {s.rejected} input(s): {self._last_problem}"
+        elif s.implausible:
+            level, message = WARN, f"published zero-velocity for {s.implausible} implausible forecast(s): " \
+                                   f"{self._last_implausible}"
         else:
             level, message = OK, "ok"
         publish_status(self, self.diag_pub, DIAGNOSTIC_NAME, level, message, values)

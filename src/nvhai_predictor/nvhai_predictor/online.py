@@ -1,7 +1,8 @@
 """Per tracked person, the forecast after the model: score the person's past forecasts whose future
-has now been observed, teach those to the adaptation (online_adaptation.py), correct the new forecast
-and gate it toward zero-velocity by the evidence (self_scoring.py). Works in the normalised space,
-on any model's output; the Forecaster calls it once per person and forecast, and forgets with it."""
+has now been observed, teach those to the adaptation (online_adaptation.py), correct the new forecast,
+gate it toward zero-velocity by the evidence (self_scoring.py), and publish zero-velocity instead of a
+forecast no human body could follow (plausibility.py). Works in the normalised space, on any model's
+output; the Forecaster calls it once per person and forecast, and forgets with it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nvhai_predictor.online_adaptation import AdaptationConfig, RidgeCorrection, features
+from nvhai_predictor.plausibility import PlausibilityConfig, check
 from nvhai_predictor.self_scoring import Pending, PendingForecasts, RunningScores, ScoringConfig
 
 
@@ -17,6 +19,7 @@ from nvhai_predictor.self_scoring import Pending, PendingForecasts, RunningScore
 class OnlineConfig:
     adaptation: AdaptationConfig = field(default_factory=AdaptationConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    plausibility: PlausibilityConfig = field(default_factory=PlausibilityConfig)
 
 
 @dataclass
@@ -27,6 +30,7 @@ class OnlineForecast:
     adapted: np.ndarray
     published: np.ndarray
     weight: float  # the gate: share of the model's move published, mean over coordinates
+    implausible: str = ""  # why the forecast was replaced by zero-velocity ('' when it was not)
 
 
 class _Person:
@@ -44,25 +48,32 @@ class OnlineCorrection:
         self.t_out, self.rate_hz = t_out, rate_hz
         self.people: dict[int, _Person] = {}
 
-    def forecast(self, person_id: int, t: float, window: np.ndarray, model_future: np.ndarray) -> OnlineForecast:
-        """`window` (T_in, 17, 2) and the model's `model_future` (T_out, 17, 2), normalised, made at `t`."""
+    def forecast(self, person_id: int, t: float, window: np.ndarray, model_future: np.ndarray,
+                 seen: np.ndarray | None = None) -> OnlineForecast:
+        """`window` (T_in, 17, 2) and the model's `model_future` (T_out, 17, 2), normalised, made at `t`; `seen`
+        (T_in, 17): which of the window's keypoints the camera saw (all without it). Scores and adaptation learn
+        from seen keypoints only."""
         person = self.people.get(person_id)
         if person is None:
             person = self.people[person_id] = _Person(self.config, self.t_out, self.rate_hz)
         adapt = self.config.adaptation
-        for p, future in person.pending.resolve(t, window):  # only futures already observed
+        for p, future, future_seen in person.pending.resolve(t, window, seen):  # only futures already observed
             target = p.relative(future)
-            person.scores.add(target, p)
+            mask = None if future_seen.all() else np.ascontiguousarray(future_seen.T)
+            person.scores.add(target, p, mask)
             if adapt.enabled:
-                person.ridge.observe(p.phi, target - p.phi[:, -self.t_out:])
+                person.ridge.observe(p.phi, target - p.phi[:, -self.t_out:], None if mask is None else mask.all(1))
         phi = features(window, model_future, adapt.history)
         last = window[-1].reshape(-1)
         adapted = phi[:, -self.t_out:] + (person.ridge.correction(phi) if adapt.enabled else 0.0)
         published = person.scores.publish(phi[:, -self.t_out:], adapted)
-        person.pending.add(Pending(t, last, phi, adapted, published))
         shape = model_future.shape
+        implausible = check(window, (published.T + last).reshape(shape), self.config.plausibility)
+        if implausible:
+            published = np.zeros_like(published)  # zero-velocity: the last observed pose, held
+        person.pending.add(Pending(t, last, phi, adapted, published))
         return OnlineForecast(np.asarray(model_future), (adapted.T + last).reshape(shape),
-                              (published.T + last).reshape(shape), person.scores.weight)
+                              (published.T + last).reshape(shape), person.scores.weight, implausible)
 
     def scores(self, person_id: int) -> RunningScores | None:
         person = self.people.get(person_id)

@@ -81,8 +81,13 @@ class RidgeCorrection:
         by_axis = phi.reshape(-1, 2, phi.shape[1]).transpose(1, 0, 2)  # (2, 17, d)
         return (by_axis @ self.axis_weights).transpose(1, 0, 2).reshape(phi.shape[0], -1)
 
-    def observe(self, phi: np.ndarray, model_error: np.ndarray) -> None:
-        """One forecast whose future is now known: `model_error` (34, T_out) = observed - model forecast."""
+    def observe(self, phi: np.ndarray, model_error: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """One forecast whose future is now known: `model_error` (34, T_out) = observed - model forecast; `rows`
+        (34,): the coordinates seen through that whole future (all without it), the only ones taught."""
+        if rows is not None:
+            if not rows.any():
+                return
+            phi = phi * rows[:, None]
         self._scale *= self._decay
         self.windows = self.windows * self._decay + 1.0
         by_axis = phi.reshape(-1, 2, phi.shape[1]).transpose(1, 2, 0)  # (2, d, 17)

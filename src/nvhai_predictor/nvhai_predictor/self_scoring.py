@@ -46,22 +46,25 @@ class Pending:
         return np.ascontiguousarray(future.T) - self.last[:, None]  # row-major: the products after run faster
 
 
-def observed_future(window: np.ndarray, t: float, made_at: float, rate_hz: float, t_out: int) -> np.ndarray | None:
-    """The T_out frames after `made_at` read from the window ending at `t` ((T_in, 17, 2) normalised),
-    as (T_out, 34); None when the window does not hold all of them (not yet observed, or too old)."""
+def observed_future(window: np.ndarray, t: float, made_at: float, rate_hz: float, t_out: int,
+                    seen: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The T_out frames after `made_at` read from the window ending at `t` ((T_in, 17, 2) normalised), as
+    (T_out, 34), and whether each was seen ((T_out, 34) from the window's (T_in, 17) `seen`; all True without
+    it); None when the window does not hold all of them (not yet observed, or too old)."""
     frames = len(window)
     pos = (frames - 1) - (t - made_at) * rate_hz + np.arange(1, t_out + 1)
     if pos[-1] > frames - 1 + 1e-6 or pos[0] < -1e-6:
         return None
     flat = window.reshape(frames, -1)
+    seen2 = np.ones(flat.shape, bool) if seen is None else np.repeat(seen, 2, axis=1)  # x and y of each keypoint
     start = round(pos[0])
     if abs(pos[0] - start) < 1e-6:  # stamps on the window's grid (a steady camera): the frames themselves
-        return flat[start:start + t_out]
+        return flat[start:start + t_out], seen2[start:start + t_out]
     pos = np.clip(pos, 0, frames - 1)
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, frames - 1)
     w = (pos - lo)[:, None]
-    return flat[lo] * (1 - w) + flat[hi] * w
+    return flat[lo] * (1 - w) + flat[hi] * w, seen2[lo] & seen2[hi]
 
 
 class RunningScores:
@@ -77,15 +80,25 @@ class RunningScores:
         self._evidence = np.zeros((coordinates, 5))
         self.weights = np.ones((coordinates, 2))  # (34, 2): per coordinate, how much of m and of c to publish
 
-    def add(self, target: np.ndarray, p: Pending) -> None:
-        """Score pending forecast `p` against what followed it, `target` = p.relative(observed future)."""
+    def add(self, target: np.ndarray, p: Pending, seen: np.ndarray | None = None) -> None:
+        """Score pending forecast `p` against what followed it, `target` = p.relative(observed future), over the
+        coordinates `seen` ((34, T_out); all without it): what the camera did not see is no evidence."""
         model = p.phi[:, -target.shape[1]:]
-        correction = p.adapted - model
+        if seen is not None and not seen.all():
+            if not seen.any():
+                return
+            w = seen.astype(np.float64)
+            model, target = model * w, target * w  # unseen coordinates: no error, no evidence
+            adapted, published = p.adapted * w, p.published * w
+            share = float(w.mean())
+        else:
+            adapted, published, share = p.adapted, p.published, 1.0
+        correction = adapted - model
         self.scored += 1
         a = max(1.0 / self.scored, self.min_alpha)
-        for name, forecast in zip(SCORED[:3], (model, p.adapted, p.published), strict=True):
-            self.mae[name] += a * (float(np.abs(forecast - target).mean()) - self.mae[name])
-        self.mae["zero_velocity"] += a * (float(np.abs(target).mean()) - self.mae["zero_velocity"])
+        for name, forecast in zip(SCORED[:3], (model, adapted, published), strict=True):
+            self.mae[name] += a * (float(np.abs(forecast - target).mean()) / share - self.mae[name])
+        self.mae["zero_velocity"] += a * (float(np.abs(target).mean()) / share - self.mae["zero_velocity"])
         evidence = np.stack([(model * model).sum(1), (model * correction).sum(1), (correction * correction).sum(1),
                              (model * target).sum(1), (correction * target).sum(1)], axis=1)
         self._evidence += a * (evidence - self._evidence)
@@ -126,14 +139,16 @@ class PendingForecasts:
             self.queue.clear()
         self.queue.append(p)
 
-    def resolve(self, t: float, window: np.ndarray) -> list[tuple[Pending, np.ndarray]]:
-        """The forecasts whose whole future the window ending at `t` holds, with that future; removed.
-        Those whose future has partly left the window (a gap restarted it) are dropped unscored."""
+    def resolve(self, t: float, window: np.ndarray, seen: np.ndarray | None = None
+                ) -> list[tuple[Pending, np.ndarray, np.ndarray]]:
+        """The forecasts whose whole future the window ending at `t` holds, with that future and whether it
+        was seen ((T_out, 34) each); removed. Those whose future has partly left the window (a gap restarted
+        it) are dropped unscored."""
         done = []
         horizon = self.t_out / self.rate_hz - 1e-6
         while self.queue and t - self.queue[0].t >= horizon:
             p = self.queue.popleft()
-            future = observed_future(window, t, p.t, self.rate_hz, self.t_out)
+            future = observed_future(window, t, p.t, self.rate_hz, self.t_out, seen)
             if future is not None:
-                done.append((p, future))
+                done.append((p, *future))
         return done

@@ -3,9 +3,9 @@
 Cameras are not exactly 30 FPS and drop frames, so raw samples are kept with their stamps and
 the window is read on a regular grid ending at the newest sample (its last frame *is* the newest
 observation, so a forecast starts exactly after it). A gap longer than `max_gap_s` restarts the
-window: interpolating across it would invent motion. Keypoints seen with low confidence are
-carried from the last confident observation rather than fed raw (a jumping wrist is worse for a
-forecaster than a still one).
+window: interpolating across it would invent motion. Each keypoint's confidence is kept beside it;
+a keypoint below `min_confidence` (or outside the image: the Forecaster zeroes those) is unseen, and the
+window shows the model a completion in its place (visibility.py), never MediaPipe's guess.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
+from nvhai_predictor.visibility import complete
 
 
 class StampError(ValueError):
@@ -26,8 +27,8 @@ class WindowConfig:
     frames: int = 60  # T_in
     rate_hz: float = 30.0
     max_gap_s: float = 0.75
-    min_confidence: float = 0.3
-    min_visible: int = 6  # fewer confident keypoints than this: the sample is not used
+    min_confidence: float = 0.3  # a keypoint below it is unseen
+    min_visible: int = 5  # fewer seen keypoints than this: the sample is not used (5: a face, as at a desk)
 
 
 class _Samples:
@@ -36,13 +37,13 @@ class _Samples:
 
     def __init__(self, capacity: int) -> None:
         self.times = np.empty(capacity)
-        self.data = np.empty((capacity, NUM_KEYPOINTS * 2))
+        self.data = np.empty((capacity, NUM_KEYPOINTS * 3))  # x, y of each keypoint, then the 17 confidences
         self.lo = self.hi = 0
 
     def __len__(self) -> int:
         return self.hi - self.lo
 
-    def append(self, t: float, xy: np.ndarray) -> None:
+    def append(self, t: float, row: np.ndarray) -> None:
         if self.hi == len(self.times):
             n = len(self)
             if n * 2 > len(self.times):  # more samples than expected (camera faster than rate_hz): grow
@@ -51,7 +52,7 @@ class _Samples:
             self.times[:n], self.data[:n] = self.times[self.lo:self.hi], self.data[self.lo:self.hi]
             self.lo, self.hi = 0, n
         self.times[self.hi] = t
-        self.data[self.hi] = xy.reshape(-1)
+        self.data[self.hi] = row
         self.hi += 1
 
     def popleft(self) -> None:
@@ -73,7 +74,6 @@ class PoseWindow:
     def __init__(self, config: WindowConfig | None = None) -> None:
         self.config = config or WindowConfig()
         self._samples = _Samples(4 * self.config.frames)
-        self._last_confident: np.ndarray | None = None
         self.resets = 0
 
     @property
@@ -106,7 +106,6 @@ class PoseWindow:
 
     def reset(self) -> None:
         self._samples.clear()
-        self._last_confident = None
         self.resets += 1
 
     def add(self, t: float, xy: np.ndarray, confidence: np.ndarray) -> bool:
@@ -122,36 +121,44 @@ class PoseWindow:
                 raise StampError(f"stamp {t:.6f} is not after the previous one {samples.last():.6f}")
             if abs(dt) > self.config.max_gap_s:  # a gap, or time jumped back (bag loop, sim reset)
                 self.reset()
-        confident = confidence >= self.config.min_confidence
-        if int(confident.sum()) < self.config.min_visible:
+        if int((confidence >= self.config.min_confidence).sum()) < self.config.min_visible:
             return False
-        filled = self._fill(np.asarray(xy, dtype=np.float64), confident)
-        samples.append(t, filled)
+        samples.append(t, np.concatenate([np.asarray(xy, dtype=np.float64).reshape(-1), confidence]))
         while len(samples) > 2 and samples.last() - samples.first(1) >= self._needed_span - 1e-6:
             samples.popleft()
         return True
 
-    def _fill(self, xy: np.ndarray, confident: np.ndarray) -> np.ndarray:
-        if self._last_confident is None:
-            # Never seen confidently yet: put unseen keypoints at the centroid of the seen ones.
-            self._last_confident = np.where(confident[:, None], xy, xy[confident].mean(axis=0))
-        filled = np.where(confident[:, None], xy, self._last_confident)
-        self._last_confident = filled
-        return filled
-
-    def frames(self) -> np.ndarray:
-        """(T_in, 17, 2) frames on the grid t_last - (T_in-1-k)/rate, k = 0..T_in-1 (linear interpolation)."""
+    def read(self) -> tuple[np.ndarray, np.ndarray]:
+        """(T_in, 17, 2) frames on the grid t_last - (T_in-1-k)/rate, k = 0..T_in-1 (linear interpolation), the
+        unseen keypoints completed (visibility.py), and (T_in, 17) whether each keypoint was seen there (at a
+        time between two samples, seen in both)."""
         if not self.ready:
             raise RuntimeError(f"window not ready (fill {self.fill:.2f})")
         s = self._samples
         times, data = s.times[s.lo:s.hi], s.data[s.lo:s.hi]
         grid = times[-1] - self.period * np.arange(self.config.frames - 1, -1, -1)
-        grid = np.maximum(grid, times[0])  # float rounding at the oldest edge
-        hi = np.clip(np.searchsorted(times, grid, side="left"), 1, len(times) - 1)
-        lo = hi - 1
-        w = ((grid - times[lo]) / (times[hi] - times[lo]))[:, None]
-        out = data[lo] * (1 - w) + data[hi] * w
-        return out.reshape(self.config.frames, NUM_KEYPOINTS, 2).astype(np.float32)
+        xy = resample(times, data[:, :NUM_KEYPOINTS * 2], grid).reshape(self.config.frames, NUM_KEYPOINTS, 2)
+        seen = resample(times, data[:, NUM_KEYPOINTS * 2:], grid, lowest=True) >= self.config.min_confidence
+        return complete(xy, seen).astype(np.float32), seen
+
+    def frames(self) -> np.ndarray:
+        """The window's frames as the model sees them (read() without the seen flags)."""
+        return self.read()[0]
+
+
+def resample(times: np.ndarray, data: np.ndarray, grid: np.ndarray, lowest: bool = False) -> np.ndarray:
+    """Samples (N, ...) taken at increasing `times` (N >= 2), read at `grid` times inside their span by linear
+    interpolation, or with `lowest` the lower of the two samples around each grid time (for confidences: a
+    keypoint is seen between two samples only if both saw it, so a guess never leaks into a seen frame). How
+    the live window meets the model's frame rate, and how `nvhai-train extract` turns a camera's 10-60 FPS
+    into the datasets' 30 FPS, so both see the same frames."""
+    grid = np.clip(grid, times[0], times[-1])  # float rounding at the edges
+    hi = np.clip(np.searchsorted(times, grid, side="left"), 1, len(times) - 1)
+    lo = hi - 1
+    w = ((grid - times[lo]) / (times[hi] - times[lo])).reshape(-1, *([1] * (data.ndim - 1)))
+    if lowest:  # on a sample itself, that sample's value
+        return np.where(w <= 1e-9, data[lo], np.where(w >= 1 - 1e-9, data[hi], np.minimum(data[lo], data[hi])))
+    return data[lo] * (1 - w) + data[hi] * w
 
 
 def sliding_windows(clip: np.ndarray, t_in: int = 60, t_out: int = 30, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:

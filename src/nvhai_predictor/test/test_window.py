@@ -63,18 +63,23 @@ def test_memory_stays_bounded():
     assert len(w._samples) <= 62
 
 
-def test_low_confidence_keypoints_are_carried_and_weak_samples_skipped():
+def test_an_unseen_keypoint_is_held_on_the_body_and_weak_samples_skipped():
+    """A wrist that vanishes (the detector puts it anywhere, at low confidence) is shown where it was last seen on
+    the body, moving with the body, never at the guess; the seen flags say so."""
     w = PoseWindow(WindowConfig(min_confidence=0.3, min_visible=6))
+    shift = np.array([2.0, 0.0])  # the whole body walks right, 2 px a frame
     for i in range(60):
-        xy = pose(i / 30).copy()
+        xy = BASE + shift * i
         conf = CONF.copy()
-        if i >= 30:  # the left wrist vanishes and the detector puts it anywhere
+        if i >= 30:
             xy[9] = [5000.0, -5000.0]
             conf[9] = 0.05
         w.add(i / 30, xy, conf)
-    frames = w.frames()
-    np.testing.assert_allclose(frames[-1, 9], pose(29 / 30)[9], atol=1e-3)
-    assert not w.add(3.0, pose(3.0), np.zeros(17)), "a sample with nothing confident is not used"
+    frames, seen = w.read()
+    assert seen[:30, 9].all() and not seen[30:, 9].any() and seen[:, :9].all()
+    np.testing.assert_allclose(frames[-1, 9], BASE[9] + shift * 59, atol=0.1)
+    np.testing.assert_allclose(frames[:, :9], (BASE + shift * np.arange(60)[:, None, None])[:, :9], atol=1e-3)
+    assert not w.add(3.0, BASE, np.zeros(17)), "a sample with nothing confident is not used"
 
 
 def test_sliding_windows_pair_inputs_with_what_followed():
