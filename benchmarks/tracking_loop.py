@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nvhai_bringup.frame_source import FrameSource
 from nvhai_bringup.loop_metrics import FrameRecord, loop_summary
 from nvhai_common.person import PersonKeypoints
+from nvhai_perception.frame_source import FrameSource
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
 from nvhai_predictor.model_runner import ModelRunner, default_model_path

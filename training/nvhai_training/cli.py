@@ -105,10 +105,11 @@ def _import_humanml3d(a: argparse.Namespace) -> None:
 
 
 def _extract(a: argparse.Namespace) -> None:
-    from nvhai_training.extract import extract
+    from nvhai_training.extract import ExtractConfig, extract
 
-    report = extract(a.videos, a.out, a.labels)
-    print(f"extracted {len(report['done'])} clips to {a.out}")
+    config = ExtractConfig(max_people=a.max_people, max_side=a.max_side, min_seconds=a.min_seconds)
+    report = extract(a.videos, a.out, a.labels, config)
+    print(f"extracted {len(report['done'])} videos to {a.out}")
     if report["no_person"]:
         print(f"no person found in {len(report['no_person'])} clips: {', '.join(report['no_person'])}")
     if report["unreadable"]:
@@ -344,10 +345,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", required=True)
         p.set_defaults(func=func)
 
-    p = sub.add_parser("extract", help="videos -> keypoints with MediaPipe")
-    p.add_argument("--videos", required=True)
-    p.add_argument("--labels", help="CSV with columns clip,emotion")
-    p.add_argument("--out", required=True)
+    p = sub.add_parser(
+        "extract", help="videos -> keypoints through the perception node's own core",
+        description="Every frame of every video in --videos goes, at its own time, through the perception core "
+                    "as the node runs it (lite model, roi, One-Euro smoothing, track ids); each tracked person "
+                    "becomes clips <video>_p<id> cut at gaps the live window would restart at, resampled to 30 "
+                    "FPS as the live window does, with each keypoint's confidence. Resumable (<out>.cache/).")
+    p.add_argument("--videos", required=True, help="folder of videos (.mp4 .avi .mov .mkv .webm)")
+    p.add_argument("--labels", help="CSV with the columns clip,emotion (a model label per video), or file,label "
+                                    "as ../shared/data/real_video/labels.csv (greeting, enthusiastic, laughing, "
+                                    "neutral; its other columns, e.g. framing, become each clip's metadata)")
+    p.add_argument("--max-people", type=positive_int, default=1,
+                   help="people tracked at once (default 1, the perception node's; more runs its roi mode)")
+    p.add_argument("--max-side", type=non_negative_int, default=0,
+                   help="downscale frames whose longer side exceeds this, as the video source node's max_side "
+                        "(default 0: keep)")
+    p.add_argument("--min-seconds", type=positive_float, default=1.0,
+                   help="leave out pieces of a track shorter than this (default 1 s)")
+    p.add_argument("--out", required=True, help="keypoint .npz to write (with .labels.csv and .meta.json)")
     p.set_defaults(func=_extract)
 
     p = sub.add_parser("label", help="label real clips with the mapping table (label_map.py)")

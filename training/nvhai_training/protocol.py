@@ -12,21 +12,29 @@ from __future__ import annotations
 import numpy as np
 
 PREFIX = "prefix"  # the clip name up to its first "_": a CMU subject ("002"), a Bandai dataset ("bandai2")
-PERSON = "person"  # who moves: a CMU subject ("002", "131"), an MSRC-12 subject ("msrc12_s07"), a Bandai dataset
+PERSON = "person"  # who moves: a CMU subject ("002", "131"), an MSRC-12 subject ("msrc12_s07"), a Bandai dataset,
+# a tracked person of a video (extract's metadata), else the clip itself
 MSRC12 = "msrc12"
 
 
-def person_of(name: str) -> str:
-    """The person in clip `name`. MSRC-12 keys are `msrc12_s<NN>_g<GG>_…` (22 people); CMU keys
-    `<subject>_<take>[_v<view>]`; Bandai's three actors per dataset are not told apart, so a Bandai
-    clip's person is its dataset (`bandai1`, `bandai2`)."""
+def person_of(name: str, metadata: dict[str, dict] | None = None) -> str:
+    """The person in clip `name`: its metadata's `person` when it has one (`extract` writes `<video>_p<id>`);
+    else from the key: MSRC-12 keys are `msrc12_s<NN>_g<GG>_…` (22 people); CMU keys `<subject>_<take>[_v<view>]`;
+    Bandai's three actors per dataset are not told apart, so a Bandai clip's person is its dataset (`bandai1`,
+    `bandai2`). A key that names no person is its own person (its camera views `_v<N>` included)."""
+    person = (metadata or {}).get(name, {}).get(PERSON)
+    if person is not None:
+        return str(person)
     head, _, rest = name.partition("_")
     if head == MSRC12:
         subject = rest.split("_", 1)[0]
         if not (len(subject) == 3 and subject[0] == "s" and subject[1:].isdigit()):
             raise ValueError(f"clip '{name}': an MSRC-12 key must be msrc12_s<NN>_…")
         return f"{MSRC12}_{subject}"
-    return head
+    if head.isdigit() or head.startswith("bandai"):
+        return head
+    stem, _, view = name.rpartition("_v")
+    return stem if stem and view.isdigit() else name
 
 
 def group_of(name: str, by: str, metadata: dict[str, dict] | None = None) -> str:
@@ -35,11 +43,11 @@ def group_of(name: str, by: str, metadata: dict[str, dict] | None = None) -> str
     if by == "clip":
         return name
     if by == PERSON:
-        return person_of(name)
+        return person_of(name, metadata)
     meta = (metadata or {}).get(name, {})
     if by != PREFIX and by in meta:
         return str(meta[by])
-    return person_of(name) if by != PREFIX else name.split("_", 1)[0]
+    return person_of(name, metadata) if by != PREFIX else name.split("_", 1)[0]
 
 
 def groups(names: list[str], by: str, metadata: dict[str, dict] | None = None) -> dict[str, list[str]]:

@@ -33,6 +33,11 @@ def test_person_of_every_key_form():
     assert group_of("msrc12_s07_g01_P2_1", "content", {}) == "msrc12_s07"  # no such field: the person
     with pytest.raises(ValueError, match="msrc12_s<NN>"):
         person_of("msrc12_x_g01")
+    # Keys that name nobody (a video's clips, generated samples): each clip is its own person, its camera views
+    # with it; a video's tracked person is told by the metadata extract writes.
+    assert person_of("kard_high_wave_s02_p0") == "kard_high_wave_s02_p0" and person_of("lcm_0007_v2") == "lcm_0007"
+    meta = {"clip_p3_1": {"person": "clip_p3"}}
+    assert person_of("clip_p3_1", meta) == group_of("clip_p3_1", "person", meta) == "clip_p3"
 
 
 def _msrc_like(tmp_path: Path) -> Path:

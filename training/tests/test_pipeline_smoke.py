@@ -66,21 +66,79 @@ def test_unlabeled_data_still_trains_the_forecaster(tmp_path):
 
 
 def test_extract_a_real_video_resumably(tmp_path):
+    """Through the perception node's core: each tracked person is a clip `<video>_p<id>` at 30 FPS in image
+    heights with confidences, labelled and described per video; unreadable files are reported; a second run
+    reads the cache."""
     videos = tmp_path / "videos"
     videos.mkdir()
     (videos / "jump.mp4").symlink_to(DEMO_VIDEO)
     (videos / "broken.mp4").write_bytes(b"not a video")
-    (tmp_path / "labels.csv").write_text("clip,emotion\njump.mp4,enthusiastic\n")
+    (tmp_path / "labels.csv").write_text("file,label,framing\njump.mp4,greeting,full\n")
     report = extract(videos, tmp_path / "out.npz", tmp_path / "labels.csv", progress=False)
     assert report == {"done": ["jump"], "no_person": [], "unreadable": ["broken"]}
-    data = np.load(tmp_path / "out.npz")
-    clip = data["jump"]
+    data = dict(np.load(tmp_path / "out.npz"))
+    assert data and all(name.startswith("jump_p") for name in data)
+    name, clip = max(data.items(), key=lambda kv: len(kv[1]))
+    # The 230-frame 30 FPS clip: the person tracked longest is in most of it, confirmed after 3 frames.
+    assert clip.ndim == 3 and clip.shape[1:] == (17, 3) and 150 <= len(clip) <= 228
     # In image heights (square pixels): the 640x360 clip's x runs to 16/9, y to 1 (a person may leave the frame).
-    assert clip.shape == (230, 17, 3) and clip[..., :2].min() >= -0.2 and clip[..., 1].max() <= 1.2
-    assert 1.2 < clip[..., 0].max() <= 16 / 9 + 0.2, "x divided by the height, not the width"
+    assert clip[..., :2].min() >= -0.2 and clip[..., 1].max() <= 1.2
+    _assert_image_heights(clip, json.loads((tmp_path / "out.meta.json").read_text())["clips"][name]["start_s"])
+    outside = (clip[..., 0] < 0) | (clip[..., 0] > 16 / 9) | (clip[..., 1] < 0) | (clip[..., 1] > 1)
+    assert (clip[..., 2][outside] == 0).all(), "a keypoint outside the image is unseen"
     assert (clip[:, :, 2].max(axis=1) > 0.5).mean() > 0.8
-    assert (tmp_path / "out.labels.csv").read_text().splitlines()[1] == "jump,enthusiastic"
-    cached = sorted(p.name for p in (tmp_path / "out.npz.cache").iterdir())
-    assert "jump.npy" in cached
+    labels = dict(line.split(",") for line in (tmp_path / "out.labels.csv").read_text().splitlines()[1:])
+    assert labels == dict.fromkeys(data, "happy to see you"), "greeting: label_map.VIDEO_LABELS"
+    meta = json.loads((tmp_path / "out.meta.json").read_text())["clips"][name]
+    assert meta["video"] == "jump" and meta["framing"] == "full" and meta["person"] == name
+    assert meta["source_fps"] == 30.0 and (meta["image_width"], meta["image_height"]) == (640, 360)
     again = extract(videos, tmp_path / "out.npz", tmp_path / "labels.csv", progress=False)
-    assert again["done"] == ["jump"]
+    assert again["done"] == ["jump"] and dict(np.load(tmp_path / "out.npz")).keys() == data.keys()
+
+
+def _assert_image_heights(clip: np.ndarray, start_s: float) -> None:
+    """x and y divided by the image height: on a crop of the frame around the clip's keypoints read as pixels /
+    360, a fresh single-image pose finds those shoulders there (read as pixels / 640, the crop would miss them)."""
+    from nvhai_perception.frame_source import FrameSource
+    from nvhai_perception.pose_estimator import PoseEstimator
+
+    k = 60
+    frame = next(f for f in FrameSource(DEMO_VIDEO) if abs(f.t - (start_s + k / 30)) < 0.5 / 30)
+    px = clip[k, :, :2] * 360
+    (x0, y0), (x1, y1) = px.min(0), px.max(0)
+    side = 1.5 * max(x1 - x0, y1 - y0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    left, top = int(max(cx - side / 2, 0)), int(max(cy - side / 2, 0))
+    crop = np.ascontiguousarray(frame.rgb[top:int(cy + side / 2), left:int(cx + side / 2)])
+    with PoseEstimator(static_image_mode=True, model_complexity=1) as estimator:
+        people = estimator.estimate(crop)
+    assert people, "nobody on the crop around the clip's keypoints read as pixels / 360"
+    shoulders = people[0].xy[5:7] + [left, top]
+    np.testing.assert_allclose(shoulders / 360, clip[k, 5:7, :2], atol=0.05)
+
+
+def test_extract_resamples_a_10_fps_video_to_30_fps(tmp_path):
+    """A camera at 10 FPS gives the datasets' 30 FPS through the live window's interpolation, and a clip's
+    time span is the video's."""
+    import cv2
+
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    source = cv2.VideoCapture(str(DEMO_VIDEO))
+    writer = cv2.VideoWriter(str(videos / "slow.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (640, 360))
+    for i in range(200):
+        ok, frame = source.read()
+        if not ok:
+            break
+        if i % 3 == 0:
+            writer.write(frame)
+    writer.release()
+    extract(videos, tmp_path / "out.npz", progress=False)
+    data = dict(np.load(tmp_path / "out.npz"))
+    meta = json.loads((tmp_path / "out.meta.json").read_text())["clips"]
+    name, clip = max(data.items(), key=lambda kv: len(kv[1]))
+    assert meta[name]["source_fps"] == 10.0
+    assert len(clip) > 100, "about 6 s of a 10 FPS video at 30 FPS"
+    # Between two 10 FPS samples the positions run straight: the middle frame halfway between its neighbours.
+    steady = clip[3:-3:3, :, :2], clip[4:-2:3, :, :2], clip[5:-1:3, :, :2]
+    np.testing.assert_allclose(steady[1] - steady[0], steady[2] - steady[1], atol=1e-4)

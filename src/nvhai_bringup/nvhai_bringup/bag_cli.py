@@ -149,8 +149,8 @@ def _from_video(a: argparse.Namespace) -> int:
     from nvhai_bringup.bag_qos import offered_qos
     from nvhai_bringup.bag_storage import open_writer
     from nvhai_bringup.bag_types import typestore
-    from nvhai_bringup.frame_source import FrameSource
     from nvhai_common.ros_conversions import rgb_to_image, sec_to_stamp
+    from nvhai_perception.frame_source import FrameSource
 
     source = FrameSource(a.video, max_side=a.max_side)
     t0 = a.start

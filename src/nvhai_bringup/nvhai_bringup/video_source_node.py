@@ -9,10 +9,10 @@ from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
-from nvhai_bringup.frame_source import FrameSource
 from nvhai_common.ros_conversions import rgb_to_image
 from nvhai_common.ros_main import run_node
 from nvhai_common.ros_params import Param, declare
+from nvhai_perception.frame_source import FrameSource
 
 PARAMETERS: tuple[Param, ...] = (
     Param("path", "", "Video file or folder of images; empty = the demo video shipped with nvhai_bringup."),

@@ -1,4 +1,5 @@
-"""Frames from a video file or an image folder, with their times: the camera stand-in. No ROS."""
+"""Frames from a video file or an image folder, with their times: the camera stand-in for the video source
+node, `nvhai-bag from-video` and `nvhai-train extract`, so all three see the same pixels. No ROS."""
 
 from __future__ import annotations
 
@@ -34,11 +35,18 @@ class FrameSource:
             self.fps = folder_fps
         else:
             self.images = []
-            cap = cv2.VideoCapture(str(self.path))
+            cap = self._open(self.path)
             if not cap.isOpened():
                 raise ValueError(f"cannot open video {self.path}")
             self.fps = cap.get(cv2.CAP_PROP_FPS) or folder_fps
             cap.release()
+
+    @staticmethod
+    def _open(path: Path) -> cv2.VideoCapture:
+        cap = cv2.VideoCapture(str(path))
+        # Phones store portrait video as landscape frames plus a rotation tag: stand the frames up, as players do.
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        return cap
 
     def _resize(self, bgr: np.ndarray) -> np.ndarray:
         h, w = bgr.shape[:2]
@@ -54,7 +62,7 @@ class FrameSource:
                 if bgr is not None:
                     yield Frame(i, i / self.fps, self._resize(bgr))
             return
-        cap = cv2.VideoCapture(str(self.path))
+        cap = self._open(self.path)
         i = 0
         try:
             while True:
