@@ -227,7 +227,7 @@ def _train(a: argparse.Namespace) -> None:
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
                          time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip),
                          time_warp_share=tuple(a.time_warp_share), time_warp_turn=a.time_warp_turn,
-                         time_warp_min_speed=a.time_warp_min_speed,
+                         time_warp_min_speed=a.time_warp_min_speed, camera_effects=a.camera_effects,
                          lr_schedule=a.lr_schedule)
     paths = [split_spec(spec)[0] for spec in a.train]
     patterns = [("--time-warp-skip", p) for p in a.time_warp_skip] + [("--time-warp-share", p) for p, _ in a.time_warp_share]
@@ -412,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="randomise the body's width in the image by up to this fraction (camera yaw; e.g. 0.2)")
     p.add_argument("--input-noise", type=non_negative_float, default=0.0,
                    help="Gaussian noise (std, normalised units) on the observed window only (e.g. 0.005: Kinect jitter)")
+    p.add_argument("--camera-effects", type=unit_interval, default=0.0, metavar="SHARE",
+                   help="share of windows framed (knees-, waist-, chest-up), cut at the frame's edge, occluded and "
+                        "filmed at 10-29 FPS, as a camera would (camera_effects.py; e.g. 0.5); losses count the "
+                        "keypoints that were seen")
     p.add_argument("--time-warp", type=non_negative_float, default=0.0,
                    help="share of windows slowed to 0.6-1x and held still for 5-60 frames (people hold gestures; e.g. 0.3)")
     p.add_argument("--time-warp-skip", nargs="+", default=[], metavar="PATTERN",

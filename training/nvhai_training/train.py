@@ -6,7 +6,8 @@ frame-to-frame change (siMLPe's: a forecast must move like the person, not only 
 them), `x_scale_augment` the body's width in the image (a camera yawed by up to ~35° foreshortens it),
 `time_warp` slows a share of windows and freezes them for a moment (people hold gestures),
 `input_noise` adds Gaussian jitter to the observed window only (Kinect joints jitter by ~2 cm; the
-model must forecast the motion, not the noise).
+model must forecast the motion, not the noise), `camera_effects` frames, cuts, occludes and slows a share of
+windows as a camera would (camera_effects.py). Losses count the target keypoints that were seen.
 
 Pretraining and finetuning are the same call; finetuning starts from `init` (a checkpoint of the
 same architecture). The test MAE (and the zero-velocity baseline on the same windows) is logged
@@ -30,6 +31,8 @@ from tqdm import tqdm
 
 from nvhai_common.coco17 import FLIP_ORDER, NUM_KEYPOINTS, SHOULDERS, WRISTS
 from nvhai_predictor.contract import EMOTION_LABELS, PAPER_LABELS
+from nvhai_training.camera_effects import CameraEffects
+from nvhai_training.camera_effects import apply as apply_camera_effects
 from nvhai_training.keypoint_dataset import Windows
 from nvhai_training.metrics import accuracy, forecast_metrics, zero_velocity
 from nvhai_training.models import LEARNING_RATES, build_model
@@ -66,6 +69,7 @@ class TrainConfig:
     time_warp_turn: float = 0.0  # share of warped windows held, unslowed, where the wrists reach furthest (time_warp())
     time_warp_min_speed: float = 0.6  # the slowest a warped window plays (1 = never slowed)
     input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
+    camera_effects: float = 0.0  # share of windows framed, cut, occluded and slowed as a camera would (camera_effects.py)
     lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
 
 
@@ -160,6 +164,18 @@ def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray, rng: np.rand
     return x, y
 
 
+def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per row, the mean of `values` where `mask` is 1 (0 for a row with nothing seen)."""
+    return (values * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
+def camera_batch(x: torch.Tensor, y: torch.Tensor, rng: np.random.Generator, effects: CameraEffects
+                 ) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    """camera_effects.apply on a batch of torch windows: inputs, targets and the targets' seen flags."""
+    xn, yn, seen = apply_camera_effects(x.numpy(), y.numpy(), rng, effects)
+    return torch.from_numpy(np.asarray(xn, np.float32)), torch.from_numpy(np.asarray(yn, np.float32)), seen
+
+
 def warp_shares(windows: Windows, default: float) -> np.ndarray:
     """Each window's chance of a time warp: its file's own share where it has one, else `default`."""
     return np.where(np.isnan(windows.warp_share), default, windows.warp_share)
@@ -183,9 +199,9 @@ def predict(model: nn.Module, windows: Windows, batch: int = 512) -> tuple[np.nd
 
 def evaluate_model(model: nn.Module, windows: Windows) -> dict[str, float | None]:
     future, probs = predict(model, windows)
-    out: dict[str, float | None] = dict(forecast_metrics(future, windows.targets))
+    out: dict[str, float | None] = dict(forecast_metrics(future, windows.targets, windows.target_seen))
     out["mae_zero_velocity"] = forecast_metrics(zero_velocity(windows.inputs, windows.targets.shape[1]),
-                                                windows.targets)["mae"]
+                                                windows.targets, windows.target_seen)["mae"]
     out["accuracy"] = accuracy(probs, windows.labels)
     return out
 
@@ -273,6 +289,8 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
     y_all = torch.from_numpy(train_set.targets)
     l_all = torch.from_numpy(train_set.labels)
     w_all = torch.from_numpy(train_set.forecast_weight.astype(np.float32))
+    seen_all = torch.from_numpy(train_set.target_seen)
+    effects = CameraEffects(share=config.camera_effects)
     warp_share = warp_shares(train_set, config.time_warp)
     warp_any = warp_share.max(initial=0.0) > 0  # once: the shares do not change between batches
     if int(l_all.max()) >= n_labels:
@@ -313,17 +331,24 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                 if warp_any:
                     x, y = time_warp(x, y, rng.random(len(idx)) < warp_share[idx.numpy()], rng, config.time_warp_turn,
                                      config.time_warp_min_speed)
+                visible = seen_all[idx]
+                if config.camera_effects > 0:
+                    x, y, camera_seen = camera_batch(x, y, rng, effects)
+                    visible = visible & torch.from_numpy(camera_seen)
                 if config.input_noise > 0:
                     x = x + torch.from_numpy(rng.normal(0, config.input_noise, x.shape).astype(np.float32))
                 x, y = x.to(device), y.to(device)
                 future, logits = model(x.flatten(2))
                 err = future - y.flatten(1)
-                per_window = (err ** 2).mean(1)
+                # Only the target keypoints the camera saw have a truth (all of them for mocap).
+                mask = visible.repeat_interleave(2, dim=-1).flatten(1).float().to(device)  # (B, T_out * 34)
+                per_window = _masked_mean(err ** 2, mask)
                 if config.forecast_loss == "mse+l1":
-                    per_window = per_window + err.abs().mean(1)
+                    per_window = per_window + _masked_mean(err.abs(), mask)
                 if config.velocity_loss > 0:
-                    step_err = err.view(len(idx), config.t_out, -1).diff(dim=1)
-                    per_window = per_window + config.velocity_loss * step_err.abs().mean((1, 2))
+                    step_err = err.view(len(idx), config.t_out, -1).diff(dim=1).flatten(1)
+                    both = (mask.view(len(idx), config.t_out, -1)[:, 1:] * mask.view(len(idx), config.t_out, -1)[:, :-1])
+                    per_window = per_window + config.velocity_loss * _masked_mean(step_err.abs(), both.flatten(1))
                 loss = (per_window * fw).sum() / fw.sum().clamp(min=1e-6)
                 known = lab >= 0
                 if known.any():
