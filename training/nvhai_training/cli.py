@@ -464,7 +464,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "top-label switches per minute (label_switches)")
     p.add_argument("--online", action="store_true",
                    help="also stream each person's clips (key order, one track) through the live predictor core "
-                        "with online adaptation and gate, and score as it watches (online; every --stride-th forecast)")
+                        "with online adaptation and gate, and score as it watches (online; every --stride-th forecast). "
+                        "A clip's person: its metadata's 'person' (extract writes one per tracked person), else the "
+                        "CMU subject, MSRC-12 subject or Bandai dataset its name carries; a clip whose name carries "
+                        "none is its own person")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_evaluate)
 
