@@ -76,7 +76,7 @@ class VideoSourceNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    run_node(VideoSourceNode, args, done=lambda node: node.finished)
+    run_node(VideoSourceNode, args, done=lambda node: node.finished, prog="video_source_node")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from nvhai_common.ros_conversions import float32_sequence, msg_to_person, stamp_
 from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
 from nvhai_common.ros_lifecycle import ManagedNode
 from nvhai_common.ros_main import run_node
-from nvhai_common.ros_params import Param, declare
+from nvhai_common.ros_params import POSITIVE, UNIT, Param, Range, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
@@ -32,7 +32,8 @@ from nvhai_predictor.window import WindowConfig
 PARAMETERS: tuple[Param, ...] = (
     Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray.", read_only=True),
     Param("keypoints_qos_depth", 100, "Input queue depth (reliable): absorbs bursts, e.g. a bag played fast; "
-          "messages lost beyond it are counted as dropped on /diagnostics.", read_only=True),
+          "messages lost beyond it are counted as dropped on /diagnostics.", read_only=True,
+          range=Range(1, 100_000)),
     Param("forecast_topic", "/future_poses", "Output nvhai_msgs/MotionForecast, per person per frame.", read_only=True),
     Param("emotion_topic", "/emotion", "Output nvhai_msgs/EmotionProbabilities, per person per frame.", read_only=True),
     Param("model_path", "", "ONNX model exported by nvhai training/; empty = the model shipped with the package. "
@@ -40,37 +41,48 @@ PARAMETERS: tuple[Param, ...] = (
     Param("providers", ["CPUExecutionProvider"],
           "onnxruntime execution providers in order of preference (e.g. TensorrtExecutionProvider, "
           "CUDAExecutionProvider); unavailable ones are skipped.", read_only=True),
-    Param("threads", 1, "onnxruntime intra-op threads (0 = onnxruntime's default).", read_only=True),
-    Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model).", read_only=True),
-    Param("input_frames", 60, "Window length T_in in frames (must match the model).", read_only=True),
-    Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True),
-    Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this.", read_only=True),
+    Param("threads", 1, "onnxruntime intra-op threads (0 = onnxruntime's default).", read_only=True,
+          range=Range(0, 1024)),
+    Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model).", read_only=True,
+          range=Range(0.0, 1000.0, low_open=True)),
+    Param("input_frames", 60, "Window length T_in in frames (must match the model).", read_only=True,
+          range=Range(2, 10_000)),
+    Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True,
+          range=Range(1, 10_000)),
+    Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this.", read_only=True,
+          range=POSITIVE),
     Param("min_confidence", 0.3, "Keypoints below this confidence are carried from their last confident value.",
-          read_only=True),
-    Param("min_visible", 6, "Observations with fewer confident keypoints than this are skipped.", read_only=True),
-    Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True),
+          read_only=True, range=UNIT),
+    Param("min_visible", 6, "Observations with fewer confident keypoints than this are skipped.", read_only=True,
+          range=Range(1, 17)),
+    Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True,
+          range=POSITIVE),
     Param("ensemble_forecasts", 1, "Average each future moment over the last N overlapping forecasts of a "
-          "person (temporal ensembling; 1 = the newest forecast only).", read_only=True),
+          "person (temporal ensembling; 1 = the newest forecast only).", read_only=True,
+          range=Range(1, 1000)),
     Param("emotion_smoothing", "ema", "Per-person emotion probabilities over time: 'ema' (moving average with "
-          "emotion_time_constant_s) or 'raw' (each window's model output as is).", read_only=True),
+          "emotion_time_constant_s) or 'raw' (each window's model output as is).", read_only=True,
+          choices=("ema", "raw")),
     Param("emotion_time_constant_s", 1.0, "Time constant of the emotion moving average (s): after this long "
-          "an old estimate keeps weight 1/e.", read_only=True),
+          "an old estimate keeps weight 1/e.", read_only=True, range=POSITIVE),
     Param("online_adaptation", True, "Correct each person's forecast with a small ridge map learned online from "
           "that person's own observed futures (online_adaptation.py); reset when the person is forgotten.", read_only=True),
     Param("adaptation_strength", 300.0, "Ridge toward no correction: the model's own forecast weighs as much as "
           "this many of the person's observed windows (frames), so the correction grows as evidence accumulates.",
-          read_only=True),
+          read_only=True, range=Range(0.0, 1e6)),
     Param("adaptation_memory_s", 20.0, "Time constant (s of observed windows) over which the adaptation forgets "
-          "old evidence, so it follows a person who changes what they do; 0 keeps all of it.", read_only=True),
+          "old evidence, so it follows a person who changes what they do; 0 keeps all of it.", read_only=True,
+          range=Range(1.0, 1e6, or_zero=True)),
     Param("adaptation_axis_strength", 30.0, "x and y each get a map of their own, ridged toward the map shared "
           "by all coordinates, which weighs as much as this many of the person's observed windows; 0: the shared "
-          "map alone.", read_only=True),
+          "map alone.", read_only=True, range=Range(0.0, 1e6)),
     Param("forecast_gate", True, "Blend each person's forecast, per coordinate, toward zero-velocity and away "
           "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
           "[0, 1]), so nobody is forecast worse than standing still.", read_only=True),
     Param("self_scoring_time_constant_s", 10.0, "Memory (s of scored windows) of the per-person running MAEs "
-          "on /diagnostics and of the gate's evidence.", read_only=True),
-    Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True),
+          "on /diagnostics and of the gate's evidence.", read_only=True, range=Range(0.0, 1e6, low_open=True)),
+    Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True,
+          range=Range(0.0, 3600.0, low_open=True)),
     Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "
           "(ros2 lifecycle set, or live.launch.py).", read_only=True),
 )
@@ -275,7 +287,7 @@ def online_values(online: OnlineCorrection | None, people: list[int]) -> dict[st
 
 
 def main(args: list[str] | None = None) -> None:
-    run_node(PredictorNode, args)
+    run_node(PredictorNode, args, prog="predictor_node")
 
 
 if __name__ == "__main__":
