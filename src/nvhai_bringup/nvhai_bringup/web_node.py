@@ -27,6 +27,9 @@ PARAMETERS: tuple[Param, ...] = (
     Param("host", "127.0.0.1", "Address to serve on; 0.0.0.0 lets other machines on the network watch.", read_only=True),
     Param("port", 8080, "TCP port of the page (0 = any free port; the URL is logged at start).", read_only=True,
           range=Range(0, 65535)),
+    Param("allowed_hosts", ["localhost"], "Host names the page may be opened by, besides IP addresses (add the "
+          "robot's own, e.g. robot.local, to watch it by name). Requests for another Host (DNS rebinding) and "
+          "WebSockets from another site's page are refused with 403.", read_only=True),
     Param("image_topic", "/image_raw", "Camera sensor_msgs/Image under the skeletons (sensor-data QoS).", read_only=True),
     Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray.", read_only=True),
     Param("forecast_topic", "/future_poses", "Input nvhai_msgs/MotionForecast.", read_only=True),
@@ -57,7 +60,8 @@ class WebNode(Node):
         self.create_subscription(EmotionProbabilities, p.emotion_topic, self._on_emotion, 10)
         self.create_subscription(NonverbalResponse, p.response_topic, self._on_response, 10)
         self.create_subscription(DiagnosticArray, p.diagnostics_topic, self._on_diagnostics, 10)
-        self.server = LiveViewServer(self.state, p.host, p.port, p.max_rate_hz)
+        self.server = LiveViewServer(self.state, p.host, p.port, p.max_rate_hz, p.allowed_hosts,
+                                     log=lambda line: self.get_logger().warning(line))
         self.url = self.server.start()
         self.get_logger().info(f"live view at {self.url}")
 
@@ -103,7 +107,7 @@ class WebNode(Node):
 
 def main(args: list[str] | None = None) -> None:
     try:
-        run_node(WebNode, args, prog="nvhai-web")
+        run_node(WebNode, args, prog="nvhai-web", doc=__doc__, parameters=PARAMETERS)
     except (OSError, ValueError) as e:  # port taken or out of range, ...
         print(f"nvhai-web: {e}", file=sys.stderr)
         sys.exit(1)

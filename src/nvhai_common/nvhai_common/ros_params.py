@@ -15,6 +15,7 @@ run time the set is refused with the same reason.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
@@ -161,6 +162,17 @@ def _validate(table: dict[str, Param], params: list[Parameter]) -> SetParameters
         except ParameterError as e:
             return SetParametersResult(successful=False, reason=str(e))
     return SetParametersResult(successful=True)
+
+
+def help_text(prog: str, doc: str, table: tuple[Param, ...]) -> str:
+    """`prog --help`: what the node is and each parameter with its default, what it must be, and its description."""
+    lines = [f"usage: {prog} [--ros-args -p NAME:=VALUE ... | --params-file FILE]", "", doc.strip(), ""]
+    if table:
+        lines.append("parameters (default; what a value must be):")
+    for p in table:
+        lines.append(f"  {p.name} ({p.default!r}; {p.constraints()}{'; read-only' if p.read_only else ''})")
+        lines += textwrap.wrap(p.description, 100, initial_indent="      ", subsequent_indent="      ")
+    return "\n".join(lines)
 
 
 def defaults(table: tuple[Param, ...]) -> dict[str, Any]:

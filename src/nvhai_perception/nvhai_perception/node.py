@@ -289,7 +289,7 @@ class PerceptionNode(ManagedNode):
 
 
 def main(args: list[str] | None = None) -> None:
-    run_node(PerceptionNode, args, prog="perception_node")
+    run_node(PerceptionNode, args, prog="perception_node", doc=__doc__, parameters=PARAMETERS)
 
 
 if __name__ == "__main__":

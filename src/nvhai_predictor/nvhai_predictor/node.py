@@ -287,7 +287,7 @@ def online_values(online: OnlineCorrection | None, people: list[int]) -> dict[st
 
 
 def main(args: list[str] | None = None) -> None:
-    run_node(PredictorNode, args, prog="predictor_node")
+    run_node(PredictorNode, args, prog="predictor_node", doc=__doc__, parameters=PARAMETERS)
 
 
 if __name__ == "__main__":
