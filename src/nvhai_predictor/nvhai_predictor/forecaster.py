@@ -19,7 +19,7 @@ from nvhai_predictor.forecast_ensemble import ForecastEnsemble
 from nvhai_predictor.model_runner import ModelOutputError, ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection, OnlineForecast
-from nvhai_predictor.window import PoseWindow, WindowConfig
+from nvhai_predictor.window import SUSTAINED_BACK, PoseWindow, WindowConfig
 
 
 class InvalidKeypoints(ValueError):
@@ -79,6 +79,8 @@ class Forecaster:
         self.ensemble = ForecastEnsemble(self.config.ensemble_forecasts, self.config.window.rate_hz)
         self.emotion = EmotionSmoother(self.config.emotion_smoothing, self.config.emotion_time_constant_s)
         self.online = OnlineCorrection(self.config.online, runner.contract.output_frames, self.config.window.rate_hz)
+        self._newest: float | None = None  # the time people age by (see _now)
+        self._behind = 0  # frames in a row stamped more than max_gap_s before _newest
 
     def validate(self, obs: Observation, width: int, height: int) -> np.ndarray:
         """Return the confidence to use (0 for keypoints outside the image) or raise InvalidKeypoints."""
@@ -122,7 +124,7 @@ class Forecaster:
                     ready.append(obs.person_id)
             except ValueError as e:  # InvalidKeypoints or StampError
                 errors.append(str(e))
-        forgotten = self.forget(t)
+        forgotten = self.forget(self._now(t), current=t)
         result = StepResult([], errors, forgotten)
         if ready:
             try:
@@ -153,11 +155,23 @@ class Forecaster:
             out.append(PersonForecast(pid, t, future, self.emotion.update(pid, t, p.emotion_probs), labels, online))
         return out
 
-    def forget(self, now: float) -> list[int]:
+    def _now(self, t: float) -> float:
+        """The newest stamp seen; `t` once SUSTAINED_BACK frames in a row were stamped before it (time went back
+        and stayed back), so that one frame from a camera on another clock neither ages nor forgets anyone."""
+        if self._newest is None or t > self._newest - self.config.window.max_gap_s:
+            self._newest, self._behind = t if self._newest is None else max(t, self._newest), 0
+        else:
+            self._behind += 1
+            if self._behind >= SUSTAINED_BACK:
+                self._newest, self._behind = t, 0
+        return self._newest
+
+    def forget(self, now: float, current: float | None = None) -> list[int]:
         """Forget people unseen for forget_after_s, and those stamped that far *ahead* of `now` (time
-        jumped back: bag loop, sim reset), whose windows would otherwise never age."""
-        gone = [pid for pid, w in self.windows.items()
-                if w.last_time is None or abs(now - w.last_time) > self.config.forget_after_s]
+        jumped back and stayed back: bag loop, sim reset), whose windows would otherwise never age.
+        People observed in the frame stamped `current` are kept: they are in view."""
+        gone = [pid for pid, w in self.windows.items() if w.last_time is None
+                or (w.last_time != current and abs(now - w.last_time) > self.config.forget_after_s)]
         for pid in gone:
             del self.windows[pid]
             self.ensemble.forget(pid)

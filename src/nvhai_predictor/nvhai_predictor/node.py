@@ -49,7 +49,8 @@ PARAMETERS: tuple[Param, ...] = (
           range=Range(2, 10_000)),
     Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True,
           range=Range(1, 10_000)),
-    Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this.", read_only=True,
+    Param("max_gap_s", 0.75, "A person's window restarts after a gap longer than this, or when stamps stay "
+          "further back than this (5 messages in a row: a bag loop); one message back is refused.", read_only=True,
           range=POSITIVE),
     Param("min_confidence", 0.3, "Keypoints below this confidence are carried from their last confident value.",
           read_only=True, range=UNIT),

@@ -3,7 +3,9 @@
 Cameras are not exactly 30 FPS and drop frames, so raw samples are kept with their stamps and
 the window is read on a regular grid ending at the newest sample (its last frame *is* the newest
 observation, so a forecast starts exactly after it). A gap longer than `max_gap_s` restarts the
-window: interpolating across it would invent motion. Keypoints seen with low confidence are
+window: interpolating across it would invent motion. A sample stamped before the newest is refused;
+only SUSTAINED_BACK of them in a row (time went back and stayed back: a bag loop, a sim reset) restart
+the window, so one message from a camera on another clock does not. Keypoints seen with low confidence are
 carried from the last confident observation rather than fed raw (a jumping wrist is worse for a
 forecaster than a still one).
 """
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
+
+SUSTAINED_BACK = 5  # samples in a row stamped before the newest: time went back (a sixth of a second at 30 FPS)
 
 
 class StampError(ValueError):
@@ -75,6 +79,7 @@ class PoseWindow:
         self._samples = _Samples(4 * self.config.frames)
         self._last_confident: np.ndarray | None = None
         self.resets = 0
+        self._behind = 0  # samples refused in a row for being stamped before the newest
 
     @property
     def period(self) -> float:
@@ -112,16 +117,24 @@ class PoseWindow:
     def add(self, t: float, xy: np.ndarray, confidence: np.ndarray) -> bool:
         """Add a sample at time `t` (s). Returns False if it had too few confident keypoints.
 
-        Raises StampError if `t` is not after the previous sample (out of order, duplicate).
-        A gap longer than max_gap_s, forward or back, restarts the window with this sample.
+        Raises StampError if `t` is not after the previous sample (out of order, duplicate, another clock).
+        A gap longer than max_gap_s restarts the window with this sample, and so does the SUSTAINED_BACK-th
+        sample in a row stamped more than max_gap_s before the newest (time jumped back and stayed back).
         """
         samples = self._samples
         if len(samples):
             dt = t - samples.last()
-            if -self.config.max_gap_s <= dt <= 0:
-                raise StampError(f"stamp {t:.6f} is not after the previous one {samples.last():.6f}")
-            if abs(dt) > self.config.max_gap_s:  # a gap, or time jumped back (bag loop, sim reset)
+            if dt <= 0:
+                self._behind += 1
+                if dt >= -self.config.max_gap_s:
+                    raise StampError(f"stamp {t:.6f} is not after the previous one {samples.last():.6f}")
+                if self._behind < SUSTAINED_BACK:
+                    raise StampError(f"stamp {t:.6f} is {-dt:.3g} s before the previous one {samples.last():.6f} "
+                                     f"(another clock?); {SUSTAINED_BACK} in a row restart the window")
+                self.reset()  # time went back and stayed back (bag loop, sim reset)
+            elif dt > self.config.max_gap_s:  # a gap
                 self.reset()
+        self._behind = 0
         confident = confidence >= self.config.min_confidence
         if int(confident.sum()) < self.config.min_visible:
             return False
