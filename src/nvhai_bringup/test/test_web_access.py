@@ -117,3 +117,24 @@ def test_help_prints_help_and_exits_without_serving():
                            f"port:={port}"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "usage: nvhai-web" in proc.stdout and "allowed_hosts" in proc.stdout and "live view at" not in proc.stdout
+
+
+@pytest.mark.parametrize("host, origin, served", [
+    ("127.0.0.1:8080", None, True),
+    ("[::1]:8080", "http://[::1]:8080", True),
+    ("192.168.1.20:8080", "http://192.168.1.20:8080", True),  # a robot opened by its address
+    ("Robot.Local.:8080", "http://robot.local:8080", True),  # names compare without case or a final dot
+    ("localhost", "http://localhost", True),  # port 80 on both sides
+    (None, None, True),  # no Host, no Origin: not a browser
+    ("evil.example:8080", None, False),  # DNS rebinding
+    ("localhost:8080", "http://evil.example", False),
+    ("localhost:8080", "http://localhost:8081", False),
+    ("localhost:8080", "null", False),  # a sandboxed frame or a file:// page
+    ("localhost:notaport", None, False),
+])
+def test_host_policy(host, origin, served):
+    from nvhai_bringup.web_access import HostPolicy
+
+    reason = HostPolicy(["localhost", "robot.local"]).refusal(host, origin)
+    assert (reason == "") == served, reason
+    assert "\n" not in reason
