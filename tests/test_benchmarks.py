@@ -52,8 +52,8 @@ def test_loop_latency_json_has_the_documented_keys():
     assert result["onnxruntime_provider"].endswith("ExecutionProvider")
 
 
-@pytest.mark.parametrize("script", ["perception_latency", "predictor_latency", "model_table", "training_throughput",
-                                    "loop_latency", "multi_person", "tracking_loop"])
+@pytest.mark.parametrize("script", ["perception_latency", "predictor_latency", "predictor_crowd", "model_table",
+                                    "training_throughput", "loop_latency", "multi_person", "tracking_loop"])
 def test_every_benchmark_has_json(script):
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), "--help"], capture_output=True,
                          text=True, timeout=120)

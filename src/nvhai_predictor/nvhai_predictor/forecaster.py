@@ -3,7 +3,8 @@
 Validates each observation, keeps one PoseWindow per person, runs every ready person of a
 frame in one batch, scores, adapts and gates each person's forecast online (online.py),
 optionally averages overlapping forecasts (forecast_ensemble.py) and smooths each person's
-emotion over time (emotion_smoothing.py), and returns forecasts in pixels.
+emotion over time (emotion_smoothing.py), and returns forecasts in pixels. In a crowd, at most
+max_people_per_step of the ready people are run per frame, the nearest first (load_shedding.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecast_ensemble import ForecastEnsemble
+from nvhai_predictor.load_shedding import LoadShedder, person_size
 from nvhai_predictor.model_runner import ModelOutputError, ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection, OnlineForecast
@@ -60,6 +62,7 @@ class ForecasterConfig:
     emotion_smoothing: str = "ema"  # "ema" (time-constant moving average per person) or "raw"
     emotion_time_constant_s: float = 1.0
     online: OnlineConfig = field(default_factory=OnlineConfig)  # adaptation, self-scoring, gate
+    max_people_per_step: int = 0  # forecast at most this many people per frame (load_shedding.py); 0: everyone
 
 
 @dataclass
@@ -69,6 +72,7 @@ class StepResult:
     forgotten: list[int]
     bad_outputs: int = 0  # forecasts dropped: inference failed or gave NaN/inf or non-probabilities
     output_error: str = ""  # why, one line
+    thinned: list[int] = field(default_factory=list)  # ready, but not forecast in this frame (load shedding)
 
 
 class Forecaster:
@@ -79,6 +83,7 @@ class Forecaster:
         self.ensemble = ForecastEnsemble(self.config.ensemble_forecasts, self.config.window.rate_hz)
         self.emotion = EmotionSmoother(self.config.emotion_smoothing, self.config.emotion_time_constant_s)
         self.online = OnlineCorrection(self.config.online, runner.contract.output_frames, self.config.window.rate_hz)
+        self.shedder = LoadShedder(self.config.max_people_per_step)
         self._newest: float | None = None  # the time people age by (see _now)
         self._behind = 0  # frames in a row stamped more than max_gap_s before _newest
 
@@ -109,7 +114,7 @@ class Forecaster:
     def step(self, t: float, observations: list[Observation], width: int, height: int) -> StepResult:
         """Feed one frame's people (all stamped `t`); forecast every person whose window is full."""
         errors: list[str] = []
-        ready: list[int] = []
+        ready: dict[int, float] = {}  # person -> size in the image
         for obs in observations:
             try:
                 conf = self.validate(obs, width, height)
@@ -121,16 +126,17 @@ class Forecaster:
                     errors.append(f"person {obs.person_id}: stamps jumped by more than {self.config.window.max_gap_s} s, "
                                   "window restarted")
                 if window.ready and window.last_time == t:
-                    ready.append(obs.person_id)
+                    ready[obs.person_id] = person_size(obs.xy, conf, self.config.window.min_confidence)
             except ValueError as e:  # InvalidKeypoints or StampError
                 errors.append(str(e))
         forgotten = self.forget(self._now(t), current=t)
         result = StepResult([], errors, forgotten)
         if ready:
+            served, result.thinned = self.shedder.choose(ready)
             try:
-                result.forecasts = self.predict(ready, t, result)
+                result.forecasts = self.predict(served, t, result)
             except ModelOutputError as e:  # the model, not the input: drop the batch, keep serving
-                result.bad_outputs, result.output_error = len(ready), str(e)
+                result.bad_outputs, result.output_error = len(served), str(e)
         return result
 
     def predict(self, person_ids: list[int], t: float, result: StepResult | None = None) -> list[PersonForecast]:
@@ -177,4 +183,5 @@ class Forecaster:
             self.ensemble.forget(pid)
             self.emotion.forget(pid)
             self.online.forget(pid)
+            self.shedder.forget(pid)
         return gone

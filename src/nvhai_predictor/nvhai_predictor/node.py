@@ -13,6 +13,7 @@ from rclpy.parameter import Parameter
 from rclpy.subscription import MessageInfo
 from std_msgs.msg import Header
 
+from nvhai_common import heap
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_common.ros_conversions import float32_sequence, msg_to_person, stamp_to_sec
 from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
@@ -58,6 +59,10 @@ PARAMETERS: tuple[Param, ...] = (
           range=Range(1, 17)),
     Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True,
           range=POSITIVE),
+    Param("max_people_per_step", 8, "Forecast at most this many people per frame: the largest (nearest) half of "
+          "them every frame, the others in turn, so a crowd costs a bounded time per frame and everyone is still "
+          "forecast, less often (load_shedding.py; thinned on /diagnostics). 0: everyone, every frame.",
+          read_only=True, range=Range(0, 10_000)),
     Param("ensemble_forecasts", 1, "Average each future moment over the last N overlapping forecasts of a "
           "person (temporal ensembling; 1 = the newest forecast only).", read_only=True,
           range=Range(1, 1000)),
@@ -101,6 +106,9 @@ class PredictorStats:
     rejected: int = 0  # observations refused (bad keypoints, stamps) or messages with no model loaded
     non_finite: int = 0  # forecasts not published: NaN/inf, not probabilities, or inference failed
     forecasts: int = 0
+    served: int = 0  # people forecast (load shedding: at most max_people_per_step a frame)
+    thinned: int = 0  # people ready but left for a later frame
+    forgotten: int = 0
     infer_s: float = 0.0
 
 
@@ -134,6 +142,7 @@ class PredictorNode(ManagedNode):
             window=WindowConfig(frames=p.input_frames, rate_hz=p.rate_hz, max_gap_s=p.max_gap_s,
                                 min_confidence=p.min_confidence, min_visible=p.min_visible),
             forget_after_s=p.forget_after_s, ensemble_forecasts=p.ensemble_forecasts,
+            max_people_per_step=p.max_people_per_step,
             emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s,
             online=OnlineConfig(AdaptationConfig(enabled=p.online_adaptation, strength=p.adaptation_strength,
                                                  memory_s=p.adaptation_memory_s,
@@ -221,6 +230,9 @@ class PredictorNode(ManagedNode):
                                                       msg.image_height, name))
             self.emotion_pub.publish(emotion_to_msg(f, msg.header, name))
         self._stats.forecasts += len(result.forecasts)
+        self._stats.served += len(result.forecasts) + result.bad_outputs
+        self._stats.thinned += len(result.thinned)
+        self._stats.forgotten += len(result.forgotten)
         if result.forgotten:
             self.get_logger().info(f"forgot {len(result.forgotten)} people (unseen for {self.p.forget_after_s} s, "
                                    f"or stamped that far ahead): {result.forgotten[:10]}")
@@ -248,13 +260,15 @@ class PredictorNode(ManagedNode):
 
     def _report(self) -> None:
         s, self._stats = self._stats, PredictorStats()
+        if s.forgotten:  # what they held goes back to the system (heap.py), not on the keypoints' path
+            heap.trim()
         windows = self.forecaster.windows if self.forecaster else {}
         fills = [f"{pid}:{w.fill:.2f}" for pid, w in list(windows.items())[:MAX_LISTED_PEOPLE]]
         if len(windows) > MAX_LISTED_PEOPLE:
             fills.append(f"... {len(windows) - MAX_LISTED_PEOPLE} more")
         values = {
             "received": s.received, "processed": s.processed, "dropped": s.dropped, "rejected": s.rejected,
-            "non_finite": s.non_finite, "forecasts": s.forecasts,
+            "non_finite": s.non_finite, "forecasts": s.forecasts, "served": s.served, "thinned": s.thinned,
             "step_ms_mean": f"{1000 * s.infer_s / s.processed:.2f}" if s.processed else "n/a",
             "people": len(windows), "window_fill": ", ".join(fills) or "none",
             "model": self.forecaster.runner.model_name if self.forecaster else "none",
@@ -269,6 +283,9 @@ class PredictorNode(ManagedNode):
         elif s.dropped:
             level, message = WARN, f"lost {s.dropped} of {s.dropped + s.received} input message(s): input faster " \
                                    "than the predictor (raise keypoints_qos_depth for bursts)"
+        elif s.thinned:
+            level, message = WARN, f"crowd: {s.thinned} forecast(s) thinned, {s.served} served (at most " \
+                                   f"{self.p.max_people_per_step} people a frame, the nearest every frame)"
         elif s.rejected:
             level, message = WARN, f"refused {s.rejected} input(s): {self._last_problem}"
         else:
