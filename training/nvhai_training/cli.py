@@ -32,10 +32,13 @@ from nvhai_common.cli_args import (
     name_and_path,
     non_negative_float,
     non_negative_int,
+    npz_written,
     positive_float,
     positive_int,
     positive_unit,
+    refuse_to_overwrite,
     unit_interval,
+    writes,
 )
 from nvhai_common.cli_errors import USER_ERRORS, run_command
 from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
@@ -330,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=positive_int, default=90)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", npz_written(a.out))])
     p.set_defaults(func=_synth)
 
     for name, arg, func, help_ in (("import-bvh", "--bvh-dir", _import_bvh, "folder of .bvh files"),
@@ -342,12 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--exclude-from", help="leave out the clips of this keypoint .npz (e.g. the test split)")
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--out", required=True)
+        writes(p, lambda a: [("--out", npz_written(a.out))])
         p.set_defaults(func=func)
 
     p = sub.add_parser("extract", help="videos -> keypoints with MediaPipe")
     p.add_argument("--videos", required=True)
     p.add_argument("--labels", help="CSV with columns clip,emotion")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", npz_written(a.out))])
     p.set_defaults(func=_extract)
 
     p = sub.add_parser("label", help="label real clips with the mapping table (label_map.py)")
@@ -357,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "by width and height (4/3 for the 640x480 renders: Bandai, MSRC-12, CMU 131); x is "
                         "multiplied by it so that poses have a live camera's proportions. 1: already square")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", npz_written(a.out))])
     p.set_defaults(func=_label)
 
     p = sub.add_parser("split", help="train/test split holding out whole groups")
@@ -369,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-train", required=True)
     p.add_argument("--out-test", required=True)
+    writes(p, lambda a: [("--out-train", npz_written(a.out_train)), ("--out-test", npz_written(a.out_test))])
     p.set_defaults(func=_split)
 
     p = sub.add_parser("train", help="train or finetune")
@@ -418,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--class-weights", action="store_true", help="weight CE by inverse label frequency")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output folder: model.pt, log.csv")
+    writes(p, lambda a: [("--out", Path(a.out) / "model.pt"), ("--out", Path(a.out) / "log.csv")])
     p.set_defaults(func=_train)
 
     p = sub.add_parser("export", help="checkpoint -> ONNX")
@@ -430,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the odds of the people the model will meet, e.g. neutral=0.5 (the other labels share "
                            "the rest): for a --class-weights model, instead of its training data's frequencies")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", a.out)])
     p.set_defaults(func=_export)
 
     p = sub.add_parser("evaluate", help="score an ONNX model on a keypoint set")
@@ -447,11 +457,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also stream each person's clips (key order, one track) through the live predictor core "
                         "with online adaptation and gate, and score as it watches (online; every --stride-th forecast)")
     p.add_argument("--json", action="store_true")
+    writes(p, lambda a: [("--plot", a.plot), ("--plot", a.plot.with_name(a.plot.stem + "_confusion.png"))]
+           if a.plot else [])
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("plot", help="MAE curves from training logs")
     p.add_argument("--log", nargs="+", required=True, type=name_and_path, help="NAME=path/to/log.csv")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", a.out)])
     p.set_defaults(func=_plot)
 
     p = sub.add_parser("plot-tiers", help="relative improvement over scratch per synthetic tier")
@@ -459,6 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tier", nargs="+", required=True, type=name_and_path,
                    help="NAME=log.csv of the finetuned model per tier")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", a.out)])
     p.set_defaults(func=_plot_tiers)
     return parser
 
@@ -467,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_predictor.model_runner import ModelLoadError, ModelOutputError
 
     args = build_parser().parse_args(argv)
-    return run_command(f"nvhai-train {args.command}", lambda: args.func(args),
+    return run_command(f"nvhai-train {args.command}", lambda: refuse_to_overwrite(args) or args.func(args),
                        (*USER_ERRORS, ModelLoadError, ModelOutputError))  # user mistakes: one line, no traceback
 
 

@@ -81,5 +81,8 @@ def extract(videos: str | Path, out: str | Path, labels_csv: str | Path | None =
             np.save(cached, keypoints)
         report["done"].append(path.stem)
     clips = {name: np.load(cache / f"{name}.npy") for name in report["done"]}
+    if not clips:  # an empty dataset in place of a result helps nobody
+        raise ValueError(f"no clip extracted from {videos} ({len(files)} videos; no person found in "
+                         f"{len(report['no_person'])}, unreadable {len(report['unreadable'])}): nothing written to {out}")
     save_clips(out, clips, {k: v for k, v in labels.items() if k in clips})
     return report
