@@ -32,12 +32,13 @@ class LoadShedder:
         self._waited: dict[int, int] = {}  # person -> frames they were ready but not served, since last served
 
     def choose(self, sizes: dict[int, float]) -> tuple[list[int], list[int]]:
-        """(served, thinned) of the ready people `sizes` (person -> person_size), the largest first."""
-        by_size = sorted(sizes, key=lambda pid: (-sizes[pid], pid))
-        if not self.max_people or len(by_size) <= self.max_people:
-            for pid in by_size:
+        """(served, thinned) of the ready people `sizes` (person -> person_size): all of them in their order
+        when they fit, else the largest first."""
+        if not self.max_people or len(sizes) <= self.max_people:
+            for pid in sizes:
                 self._waited[pid] = 0
-            return by_size, []
+            return list(sizes), []
+        by_size = sorted(sizes, key=lambda pid: (-sizes[pid], pid))
         nearest = by_size[:self.max_people // 2]
         rest = by_size[len(nearest):]
         rest.sort(key=lambda pid: -self._waited.get(pid, 0))  # stable: equal waits stay largest first

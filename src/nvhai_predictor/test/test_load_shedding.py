@@ -50,7 +50,7 @@ def test_person_size_is_the_box_of_confident_keypoints():
 
 def test_under_the_limit_everyone_is_served():
     shedder = LoadShedder(8)
-    assert shedder.choose({1: 5.0, 2: 50.0}) == ([2, 1], [])
+    assert shedder.choose({1: 5.0, 2: 50.0}) == ([1, 2], []), "in the frame's order"
     assert LoadShedder(0).choose({k: float(k) for k in range(100)})[1] == []
 
 
