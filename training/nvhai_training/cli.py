@@ -41,6 +41,7 @@ from nvhai_common.cli_args import (
     writes,
 )
 from nvhai_common.cli_errors import USER_ERRORS, run_command
+from nvhai_common.strict_json import dumps as strict_json
 from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
 from nvhai_training.keypoint_dataset import (
     Windows,
@@ -129,9 +130,10 @@ def _label(a: argparse.Namespace) -> None:
 
 
 def _split(a: argparse.Namespace) -> None:
-    from nvhai_training.protocol import split_by_group
+    from nvhai_training.protocol import check_grouping, split_by_group
 
     clips, labels, metadata = load_clips(a.keypoints), load_labels(a.keypoints), load_metadata(a.keypoints)
+    check_grouping(a.by, metadata)
     train, test = split_by_group(list(clips), a.by, a.test_groups, a.test_fraction, a.seed, metadata)
     for names, out in ((train, a.out_train), (test, a.out_test)):
         save_clips(out, {k: clips[k] for k in names}, {k: labels[k] for k in names if k in labels}, metadata)
@@ -236,11 +238,18 @@ def _train(a: argparse.Namespace) -> None:
     for option, pattern in patterns:
         if not fnmatch.filter(paths, pattern):
             raise BadValue(f"{option} {pattern!r} matches none of the --train files ({' '.join(paths)})")
+    if a.time_warp_turn and not (a.time_warp or any(share for _, share in a.time_warp_share)):
+        raise BadValue(f"--time-warp-turn {a.time_warp_turn}: no window is time-warped, so it changes nothing "
+                       "(give --time-warp SHARE, or --time-warp-share PATTERN=SHARE)")
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
     metrics = train(config, train_set, test_set, a.out, init=a.init)
-    print(json.dumps(metrics, indent=2))
+    if test_set is None:  # nothing was scored: say what there is instead of a bare {}
+        print(f"trained {config.epochs} epochs on {len(train_set)} windows: {Path(a.out) / 'model.pt'}, losses in "
+              f"{Path(a.out) / 'log.csv'}; no --test set, so nothing was scored (nvhai-train evaluate scores it)")
+    else:
+        print(json.dumps(metrics, indent=2))
 
 
 def _export(a: argparse.Namespace) -> None:
@@ -277,7 +286,7 @@ def _evaluate(a: argparse.Namespace) -> None:
         if result["emotion"]["confusion"]:
             confusion_matrix(result, a.plot.with_name(a.plot.stem + "_confusion.png"))
     if a.json:
-        print(json.dumps(result, indent=2))
+        print(strict_json(result, indent=2))  # a figure that cannot be computed is null, never NaN
     else:
         for name in ("model_metrics", "zero_velocity", "constant_velocity"):
             m = result[name]
@@ -349,10 +358,15 @@ def build_parser() -> argparse.ArgumentParser:
         writes(p, lambda a: [("--out", npz_written(a.out))])
         p.set_defaults(func=func)
 
-    p = sub.add_parser("extract", help="videos -> keypoints with MediaPipe")
-    p.add_argument("--videos", required=True)
-    p.add_argument("--labels", help="CSV with columns clip,emotion")
-    p.add_argument("--out", required=True)
+    p = sub.add_parser("extract", help="videos -> keypoints with MediaPipe",
+                       description="Each video (.mp4 .avi .mov .mkv .webm) of a folder through MediaPipe's pose "
+                                   "(full model) at 30 FPS -> one clip of (T, 17, 3) keypoints per video, in square "
+                                   "pixels. Resumable: finished clips are cached in <out>.cache/; a clip with a person "
+                                   "in fewer than half its frames is reported and left out.")
+    p.add_argument("--videos", required=True, help="folder of the videos (not searched recursively)")
+    p.add_argument("--labels", help="CSV with columns clip,emotion (clip: the video's file name or stem); "
+                                    "unlisted clips stay unlabeled")
+    p.add_argument("--out", required=True, help="keypoint .npz to write (with its labels CSV beside it)")
     writes(p, lambda a: [("--out", npz_written(a.out))])
     p.set_defaults(func=_extract)
 

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -27,24 +25,9 @@ from nvhai_bringup.live_view_state import Cursor, LiveViewState
 from nvhai_bringup.web_access import HostPolicy
 from nvhai_common.cli_args import tcp_port
 from nvhai_common.cli_errors import one_line
+from nvhai_common.strict_json import dumps as strict_json
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
-
-
-def finite(value: Any) -> Any:
-    """`value` with every NaN/inf float replaced by None (JSON null), through dicts, lists and tuples."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite(v) for v in value]
-    return value
-
-
-def strict_json(value: Any) -> str:
-    """JSON that JSON.parse accepts: never NaN, Infinity or -Infinity."""
-    return json.dumps(finite(value), allow_nan=False)
 
 
 class _OneLine(logging.Handler):
