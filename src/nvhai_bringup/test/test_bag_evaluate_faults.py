@@ -12,16 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from waving import waving
 
 from nvhai_bringup.bag_storage import open_writer
 from nvhai_bringup.bag_types import typestore
 
 BAG = [sys.executable, "-m", "nvhai_bringup.bag_cli"]
 KEYPOINTS = "nvhai_msgs/msg/BodyKeypointsArray"
-BODY = np.array([[320, 100], [330, 90], [310, 90], [340, 95], [300, 95], [360, 150], [280, 150], [380, 210],
-                 [260, 210], [390, 270], [250, 270], [345, 280], [295, 280], [350, 370], [290, 370], [352, 450],
-                 [288, 450]], np.float32)
-
 
 def run(argv: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run([*BAG, *argv], capture_output=True, text=True, timeout=300)
@@ -36,8 +33,7 @@ def keypoint_messages(seconds: float) -> list[tuple[int, bytes]]:
         ns = 1_000_000_000 + i * 33_333_333
         header = t["std_msgs/msg/Header"](stamp=t["builtin_interfaces/msg/Time"](sec=ns // 10**9, nanosec=ns % 10**9),
                                           frame_id="camera")
-        xy = BODY.copy()
-        xy[[7, 9], 1] -= 40 * np.sin(i / 6) + 40
+        xy = waving(i).astype(np.float32)
         person = t["nvhai_msgs/msg/BodyKeypoints"](header=header, person_id=1, image_width=640, image_height=480,
                                                     x=np.ascontiguousarray(xy[:, 0]), y=np.ascontiguousarray(xy[:, 1]),
                                                     confidence=np.ones(17, np.float32),

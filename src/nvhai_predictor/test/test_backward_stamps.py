@@ -12,6 +12,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.node import Node
 from ros_harness import keypoints_msg, make_executor, ros_context, spin_until, start_python, stop, teardown
 from std_msgs.msg import Header
+from waving import waving
 
 from nvhai_common.ros_conversions import sec_to_stamp, stamp_to_sec
 from nvhai_msgs.msg import BodyKeypointsArray, MotionForecast
@@ -20,16 +21,6 @@ from nvhai_predictor.node import DIAGNOSTIC_NAME
 RATE = 30.0
 FORWARD = 450  # 15 s of camera
 WINDOW = 60  # frames before a person's first forecast
-BODY = np.array([[320, 100], [330, 90], [310, 90], [340, 95], [300, 95], [360, 150], [280, 150], [380, 210],
-                 [260, 210], [390, 270], [250, 270], [345, 280], [295, 280], [350, 370], [290, 370], [352, 450],
-                 [288, 450]], np.float64)
-
-
-def pose(i: int) -> np.ndarray:
-    """A standing person waving: frame i of a 30 FPS motion, in pixels."""
-    xy = BODY.copy()
-    xy[[7, 9], 1] -= 40 * np.sin(i / 6) + 40
-    return xy
 
 
 def people_msg(t: float, people: dict[int, np.ndarray]) -> BodyKeypointsArray:
@@ -54,9 +45,9 @@ def test_one_backward_message_in_fifteen_does_not_blank_anyone():
             t0, start = 100.0, time.monotonic()
             for k in range(FORWARD):
                 t = t0 + k / RATE
-                pub.publish(people_msg(t, {1: pose(k), 2: pose(k + 7)}))
+                pub.publish(people_msg(t, {1: waving(k), 2: waving(k + 7)}))
                 if k % 15 == 14:  # another camera's message, its clock 1 s behind, with the same people
-                    pub.publish(people_msg(t - 1.0, {1: pose(k), 2: pose(k + 7)}))
+                    pub.publish(people_msg(t - 1.0, {1: waving(k), 2: waving(k + 7)}))
                 spin_until(ex, lambda k=k: time.monotonic() - start >= (k + 1) / RATE, 1.0)  # camera pace
             forward = [t0 + k / RATE for k in range(WINDOW - 1, FORWARD)]
             spin_until(ex, lambda: len(stamps) >= len(forward) and rejected, 30.0)
@@ -68,7 +59,7 @@ def test_one_backward_message_in_fifteen_does_not_blank_anyone():
             loop0 = t0 - 30.0
             before = len(stamps)
             for k in range(2 * WINDOW):
-                pub.publish(people_msg(loop0 + k / RATE, {1: pose(k)}))
+                pub.publish(people_msg(loop0 + k / RATE, {1: waving(k)}))
                 spin_until(ex, lambda: False, 1 / RATE)
             assert spin_until(ex, lambda: any(t < t0 for t in stamps[before:]), 30.0), "no forecast after the loop"
             teardown(ex, io)

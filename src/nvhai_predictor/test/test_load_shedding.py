@@ -12,6 +12,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.node import Node
 from ros_harness import keypoints_msg, make_executor, ros_context, spin_until, start_python, stop, teardown
 from std_msgs.msg import Header
+from waving import BODY, waving
 
 from nvhai_common.ros_conversions import sec_to_stamp, stamp_to_sec
 from nvhai_msgs.msg import BodyKeypointsArray, MotionForecast
@@ -20,9 +21,6 @@ from nvhai_predictor.load_shedding import LoadShedder, person_size
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.node import DIAGNOSTIC_NAME
 
-BODY = np.array([[320, 100], [330, 90], [310, 90], [340, 95], [300, 95], [360, 150], [280, 150], [380, 210],
-                 [260, 210], [390, 270], [250, 270], [345, 280], [295, 280], [350, 370], [290, 370], [352, 450],
-                 [288, 450]], np.float64)
 CROWD = 55
 
 
@@ -32,9 +30,7 @@ def scale(pid: int) -> float:
 
 
 def pose(pid: int, i: int) -> np.ndarray:
-    s = scale(pid)
-    xy = (BODY - 320) * s + [80 + (pid * 97) % 480, 0]
-    xy[[7, 9], 1] -= 40 * s * (np.sin(i / 6 + pid) + 1)
+    xy = waving(i, scale(pid), 80 + (pid * 97) % 480, phase=pid)
     xy[:, 1] = xy[:, 1] * 0.8 + 40
     return xy
 
