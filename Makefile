@@ -23,7 +23,7 @@ test: setup
 
 # Each benchmark's --json goes to benchmarks/results/NAME.json (kept only when the script succeeds);
 # the README's benchmark tables are rendered from those files.
-BENCHMARKS := loop_latency multi_person perception_latency predictor_latency model_table training_throughput
+BENCHMARKS := loop_latency multi_person perception_latency predictor_latency predictor_crowd model_table training_throughput
 
 benchmark: setup
 	mkdir -p benchmarks/results

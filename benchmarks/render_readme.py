@@ -109,6 +109,23 @@ def predictor_latency(r: dict) -> str:
                      for x in r["rows"]]))
 
 
+def predictor_crowd(r: dict) -> str:
+    def pair(d: dict, a: str, b: str) -> str:
+        return "n/a" if d[a] is None else f"{d[a]:.1f} / {d[b]:.1f}"
+
+    rows = [[x["people"], " ".join(f"`{p}`" for p in x["params"]) or "shipped defaults",
+             pair(x["step_ms"], "median", "p99"), pair(x["latency_ms"]["first_10s"], "p50", "p95"),
+             pair(x["latency_ms"]["last_10s"], "p50", "p95"), x["forecasts_per_frame"],
+             f"{x['rss_mb']['before']:.0f} / {x['rss_mb']['crowd']:.0f} / {x['rss_mb']['after_forgetting']:.0f}"]
+            for x in r["rows"]]
+    return (f"`benchmarks/predictor_crowd.py --seconds {r['seconds']:.0f}`, {r['date']}, {r['cpus']} CPU cores, load "
+            f"{r['load_avg_1m']}; the predictor node in its own process, every person in every keypoints message at "
+            f"{r['rate_hz']:.0f} FPS; *step* = its keypoints callback per frame (ms median / p99); *latency* = "
+            "forecast received − its keypoints' stamp (ms p50 / p95):\n\n"
+            + table(["people in view", "predictor parameters", "step", "latency, first 10 s", "latency, last 10 s",
+                     "forecasts per frame", "RSS MB before / with the crowd / after it was forgotten"], rows))
+
+
 def model_table(r: dict) -> str:
     return (f"The paper's Table 1 here (`benchmarks/model_table.py --runs {r['runs']}`, {r['date']}, load "
             f"{r['load_avg_1m']}, batch 1, "
@@ -127,7 +144,8 @@ def training_throughput(r: dict) -> str:
 
 
 RENDERERS: dict[str, Callable[[dict], str]] = {f.__name__: f for f in (
-    loop_latency, multi_person, perception_latency, predictor_latency, model_table, training_throughput)}
+    loop_latency, multi_person, perception_latency, predictor_latency, predictor_crowd, model_table,
+    training_throughput)}
 RENDERERS["loop_latency_roi_refresh2"] = loop_latency  # the same loop with multi_person roi, refresh_every 2
 
 

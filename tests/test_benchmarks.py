@@ -52,8 +52,48 @@ def test_loop_latency_json_has_the_documented_keys():
     assert result["onnxruntime_provider"].endswith("ExecutionProvider")
 
 
-@pytest.mark.parametrize("script", ["perception_latency", "predictor_latency", "model_table", "training_throughput",
-                                    "loop_latency", "multi_person", "tracking_loop"])
+FOREIGN_GRAPH = """
+import time, numpy as np, rclpy
+from rclpy.node import Node
+from std_msgs.msg import Header
+from nvhai_common.ros_conversions import sec_to_stamp
+from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray
+rclpy.init()
+node = Node("another_graph")
+pub = node.create_publisher(BodyKeypointsArray, "/body_keypoints", 10)
+print("ready", flush=True)
+xy = np.full(17, 200.0, np.float32)
+for k in range(300 * 400):  # people of other cameras, their clock far ahead, 300 messages a second
+    header = Header(stamp=sec_to_stamp(10_000 + k / 300), frame_id="camera")
+    pub.publish(BodyKeypointsArray(header=header, image_width=640, image_height=480, people=[BodyKeypoints(
+        header=header, person_id=5, image_width=640, image_height=480, x=xy + k % 7, y=xy,
+        confidence=np.ones(17, np.float32), score=1.0)]))
+    time.sleep(1 / 300)
+"""
+
+
+def test_predictor_latency_says_why_when_no_forecast_comes_back():
+    """Another graph on the same ROS domain (a camera whose clock is far ahead) makes the node forget the
+    benchmark's person at every one of its messages: no forecast comes back, and it says so in one line
+    instead of an IndexError."""
+    from ros_harness import start_python, stop
+
+    foreign = start_python(["-c", FOREIGN_GRAPH])
+    try:
+        assert foreign.stdout.readline().strip() == "ready"
+        # 2000 frames: the other graph is discovered while they are sent (seconds), whatever the machine's load
+        out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "predictor_latency.py"), "--runs", "2000",
+                              "--json"], capture_output=True, text=True, timeout=500, env=dict(os.environ))
+    finally:
+        stop(foreign)
+    err = out.stderr.strip()
+    assert out.returncode == 1 and "Traceback" not in err, err[-3000:]
+    last = err.splitlines()[-1]
+    assert last.startswith("predictor_latency.py: no forecast came back") and "ROS_DOMAIN_ID" in last, err[-3000:]
+
+
+@pytest.mark.parametrize("script", ["perception_latency", "predictor_latency", "predictor_crowd", "model_table",
+                                    "training_throughput", "loop_latency", "multi_person", "tracking_loop"])
 def test_every_benchmark_has_json(script):
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), "--help"], capture_output=True,
                          text=True, timeout=120)

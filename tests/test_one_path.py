@@ -31,8 +31,8 @@ W, H = 640, 360
 
 
 def _waist_up(frames: int = 120) -> tuple[np.ndarray, np.ndarray]:
-    """A CMU person (subject 001 at the playground) filmed from the waist up in a W x H image: (T, 17, 2) pixels where MediaPipe
-    would put them (the legs guessed far below the frame) and (T, 17) confidences (the legs barely seen)."""
+    """A CMU person (subject 001 at the playground) filmed from the waist up in a W x H image: (T, 17, 2) pixels
+    where MediaPipe would put them (the legs guessed far below the frame) and (T, 17) confidences (legs unseen)."""
     if not CMU.exists():
         pytest.skip("../shared/data/cmu_mocap is not beside the repository")
     with np.load(CMU) as data:

@@ -20,7 +20,7 @@ ROSDEP_KEYS = {
     "launch": "launch",
     "launch_ros": "launch_ros", "ament_index_python": "ament_index_python",
     "rosbags": "python3-rosbags-pip", "mcap": "python3-mcap-pip", "PIL": "python3-pil",
-    "matplotlib": "python3-matplotlib", "tqdm": "python3-tqdm", "aiohttp": "python3-aiohttp",
+    "matplotlib": "python3-matplotlib", "tqdm": "python3-tqdm", "aiohttp": "python3-aiohttp", "av": "python3-av",
 }
 # Modules a ROS package may import without declaring (stdlib; the package itself).
 STDLIB = set(sys.stdlib_module_names)

@@ -32,12 +32,16 @@ from nvhai_common.cli_args import (
     name_and_path,
     non_negative_float,
     non_negative_int,
+    npz_written,
     positive_float,
     positive_int,
     positive_unit,
+    refuse_to_overwrite,
     unit_interval,
+    writes,
 )
 from nvhai_common.cli_errors import USER_ERRORS, run_command
+from nvhai_common.strict_json import dumps as strict_json
 from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
 from nvhai_training.keypoint_dataset import (
     Windows,
@@ -127,9 +131,10 @@ def _label(a: argparse.Namespace) -> None:
 
 
 def _split(a: argparse.Namespace) -> None:
-    from nvhai_training.protocol import split_by_group
+    from nvhai_training.protocol import check_grouping, split_by_group
 
     clips, labels, metadata = load_clips(a.keypoints), load_labels(a.keypoints), load_metadata(a.keypoints)
+    check_grouping(a.by, metadata)
     train, test = split_by_group(list(clips), a.by, a.test_groups, a.test_fraction, a.seed, metadata)
     for names, out in ((train, a.out_train), (test, a.out_test)):
         save_clips(out, {k: clips[k] for k in names}, {k: labels[k] for k in names if k in labels}, metadata)
@@ -234,11 +239,18 @@ def _train(a: argparse.Namespace) -> None:
     for option, pattern in patterns:
         if not fnmatch.filter(paths, pattern):
             raise BadValue(f"{option} {pattern!r} matches none of the --train files ({' '.join(paths)})")
+    if a.time_warp_turn and not (a.time_warp or any(share for _, share in a.time_warp_share)):
+        raise BadValue(f"--time-warp-turn {a.time_warp_turn}: no window is time-warped, so it changes nothing "
+                       "(give --time-warp SHARE, or --time-warp-share PATTERN=SHARE)")
     train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
     test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
     metrics = train(config, train_set, test_set, a.out, init=a.init)
-    print(json.dumps(metrics, indent=2))
+    if test_set is None:  # nothing was scored: say what there is instead of a bare {}
+        print(f"trained {config.epochs} epochs on {len(train_set)} windows: {Path(a.out) / 'model.pt'}, losses in "
+              f"{Path(a.out) / 'log.csv'}; no --test set, so nothing was scored (nvhai-train evaluate scores it)")
+    else:
+        print(json.dumps(metrics, indent=2))
 
 
 def _export(a: argparse.Namespace) -> None:
@@ -275,7 +287,7 @@ def _evaluate(a: argparse.Namespace) -> None:
         if result["emotion"]["confusion"]:
             confusion_matrix(result, a.plot.with_name(a.plot.stem + "_confusion.png"))
     if a.json:
-        print(json.dumps(result, indent=2))
+        print(strict_json(result, indent=2))  # a figure that cannot be computed is null, never NaN
     else:
         for name in ("model_metrics", "zero_velocity", "constant_velocity"):
             m = result[name]
@@ -331,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=positive_int, default=90)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", npz_written(a.out))])
     p.set_defaults(func=_synth)
 
     for name, arg, func, help_ in (("import-bvh", "--bvh-dir", _import_bvh, "folder of .bvh files"),
@@ -343,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--exclude-from", help="leave out the clips of this keypoint .npz (e.g. the test split)")
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--out", required=True)
+        writes(p, lambda a: [("--out", npz_written(a.out))])
         p.set_defaults(func=func)
 
     p = sub.add_parser(
@@ -351,7 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "as the node runs it (lite model, roi, One-Euro smoothing, track ids); each tracked person "
                     "becomes clips <video>_p<id> cut at gaps the live window would restart at, resampled to 30 "
                     "FPS as the live window does, with each keypoint's confidence. Resumable (<out>.cache/).")
-    p.add_argument("--videos", required=True, help="folder of videos (.mp4 .avi .mov .mkv .webm)")
+    p.add_argument("--videos", required=True, help="folder of videos (.mp4 .avi .mov .mkv .webm; not searched "
+                                                    "recursively)")
     p.add_argument("--labels", help="CSV with the columns clip,emotion (a model label per video), or file,label "
                                     "as ../shared/data/real_video/labels.csv (greeting, enthusiastic, laughing, "
                                     "neutral; its other columns, e.g. framing, become each clip's metadata)")
@@ -363,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-seconds", type=positive_float, default=1.0,
                    help="leave out pieces of a track shorter than this (default 1 s)")
     p.add_argument("--out", required=True, help="keypoint .npz to write (with .labels.csv and .meta.json)")
+    writes(p, lambda a: [("--out", npz_written(a.out))])
     p.set_defaults(func=_extract)
 
     p = sub.add_parser("label", help="label real clips with the mapping table (label_map.py)")
@@ -372,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "by width and height (4/3 for the 640x480 renders: Bandai, MSRC-12, CMU 131); x is "
                         "multiplied by it so that poses have a live camera's proportions. 1: already square")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", npz_written(a.out))])
     p.set_defaults(func=_label)
 
     p = sub.add_parser("split", help="train/test split holding out whole groups")
@@ -384,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out-train", required=True)
     p.add_argument("--out-test", required=True)
+    writes(p, lambda a: [("--out-train", npz_written(a.out_train)), ("--out-test", npz_written(a.out_test))])
     p.set_defaults(func=_split)
 
     p = sub.add_parser("train", help="train or finetune")
@@ -437,6 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--class-weights", action="store_true", help="weight CE by inverse label frequency")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="output folder: model.pt, log.csv")
+    writes(p, lambda a: [("--out", Path(a.out) / "model.pt"), ("--out", Path(a.out) / "log.csv")])
     p.set_defaults(func=_train)
 
     p = sub.add_parser("export", help="checkpoint -> ONNX")
@@ -449,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the odds of the people the model will meet, e.g. neutral=0.5 (the other labels share "
                            "the rest): for a --class-weights model, instead of its training data's frequencies")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", a.out)])
     p.set_defaults(func=_export)
 
     p = sub.add_parser("evaluate", help="score an ONNX model on a keypoint set")
@@ -469,11 +489,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "CMU subject, MSRC-12 subject or Bandai dataset its name carries; a clip whose name carries "
                         "none is its own person")
     p.add_argument("--json", action="store_true")
+    writes(p, lambda a: [("--plot", a.plot), ("--plot", a.plot.with_name(a.plot.stem + "_confusion.png"))]
+           if a.plot else [])
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("plot", help="MAE curves from training logs")
     p.add_argument("--log", nargs="+", required=True, type=name_and_path, help="NAME=path/to/log.csv")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", a.out)])
     p.set_defaults(func=_plot)
 
     p = sub.add_parser("plot-tiers", help="relative improvement over scratch per synthetic tier")
@@ -481,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tier", nargs="+", required=True, type=name_and_path,
                    help="NAME=log.csv of the finetuned model per tier")
     p.add_argument("--out", required=True)
+    writes(p, lambda a: [("--out", a.out)])
     p.set_defaults(func=_plot_tiers)
     return parser
 
@@ -489,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_predictor.model_runner import ModelLoadError, ModelOutputError
 
     args = build_parser().parse_args(argv)
-    return run_command(f"nvhai-train {args.command}", lambda: args.func(args),
+    return run_command(f"nvhai-train {args.command}", lambda: refuse_to_overwrite(args) or args.func(args),
                        (*USER_ERRORS, ModelLoadError, ModelOutputError))  # user mistakes: one line, no traceback
 
 

@@ -28,7 +28,7 @@ from nvhai_predictor.model_runner import ModelRunner
 from nvhai_training.keypoint_dataset import Windows, load_clips, load_labels, load_metadata, make_windows
 from nvhai_training.label_stability import label_switches
 from nvhai_training.metrics import accuracy, constant_velocity, forecast_metrics, zero_velocity
-from nvhai_training.protocol import group_of
+from nvhai_training.protocol import check_grouping, group_of
 
 POSITIVE_THRESHOLD = 0.5
 
@@ -116,6 +116,8 @@ def evaluate(model_path: str | Path, keypoints: str | Path, stride: int = 1, cli
         if missing:
             raise ValueError(f"clips not in {keypoints}: {missing}")
         data = {k: data[k] for k in clips}
+    if group_by is not None:
+        check_grouping(group_by, load_metadata(keypoints), "--group-by")
     windows = make_windows(data, load_labels(keypoints), c.input_frames, c.output_frames, stride)
     if not len(windows):
         raise ValueError(f"no clip in {keypoints} is long enough for {c.input_frames}+{c.output_frames} frames")

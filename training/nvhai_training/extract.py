@@ -197,6 +197,9 @@ def extract(videos: str | Path, out: str | Path, labels_csv: str | Path | None =
             metadata[name] = {**video_meta.get(path.stem, {}), **meta}
         clips.update(video)
         report["done"].append(path.stem)
+    if not clips:  # an empty dataset in place of a result helps nobody
+        raise ValueError(f"no clip extracted from {videos} ({len(files)} videos; no person found in "
+                         f"{len(report['no_person'])}, unreadable {len(report['unreadable'])}): nothing written to {out}")
     clip_labels = {name: labels[m["video"]] for name, m in metadata.items() if m["video"] in labels}
     save_clips(out, clips, clip_labels, metadata)
     return report

@@ -4,7 +4,7 @@
 A person keeps one track id across their clips; between clips the stream pauses longer than the
 window's max_gap_s (the window restarts) but shorter than forget_after_s (the person is not
 forgotten), so what the core learned about the person carries over. Every forecast whose 30-frame
-future lies in its clip is scored (every `stride`-th one) in the per-frame normalised space of the
+future lies in its clip is scored (each person's every `stride`-th one) in the per-frame normalised space of the
 offline evaluation: the same windows, so `model_only` here is the offline model's figure on them.
 People are streamed side by side on one clock (one batch per frame). Keypoints (in image heights) are
 placed in an image of square pixels with a margin (the shape the model was trained on, nothing outside it).
@@ -127,7 +127,7 @@ def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata:
     forecaster = Forecaster(runner, config)
     total, bins = Tally(t_out), {name: {} for name, _, _ in WATCH_BINS}
     per_person = {person: Tally(t_out) for person in streams}
-    forecasts_made = 0
+    forecasts_made: dict[str, int] = {}  # per person: the stride counts each person's own forecasts
     side = SIDE_PX + 2 * MARGIN_PX
     for step in tqdm(range(max(s.end for s in streams.values())), desc="online", unit="frame", disable=not progress):
         observations, where = [], {}
@@ -147,8 +147,8 @@ def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata:
             clip = streams[person].clips[ci]
             if frame + t_out >= len(clip) or f.online is None:
                 continue  # its future is not in the clip
-            forecasts_made += 1
-            if (forecasts_made - 1) % stride:
+            forecasts_made[person] = forecasts_made.get(person, 0) + 1
+            if (forecasts_made[person] - 1) % stride:
                 continue
             # The window the forecaster read and what followed, completed and normalised as offline windows are.
             x, y, seen = window_pairs(clip[frame + 1 - c.input_frames:frame + 1 + t_out], c.input_frames, t_out)
@@ -179,6 +179,6 @@ def _bin_block(people: dict[str, Tally]) -> dict:
         for k, v in t.sums.items():
             pooled.sums[k] = pooled.sums[k] + v if k in pooled.sums else v.copy()
     ratios = [t.ratios() for t in people.values() if t.windows]
-    mean = {k: float(np.mean([r[k] for r in ratios if r[k] is not None])) if ratios else None
-            for k in ("model_metrics", "model_only", "adapted")}
+    known = {k: [r[k] for r in ratios if r[k] is not None] for k in ("model_metrics", "model_only", "adapted")}
+    mean = {k: float(np.mean(v)) if v else None for k, v in known.items()}  # None: nobody moved (no zero-velocity error)
     return {**pooled.block(), "people": len(people), "mean_person_ratio_vs_zero_velocity": mean}

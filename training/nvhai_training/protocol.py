@@ -50,6 +50,16 @@ def group_of(name: str, by: str, metadata: dict[str, dict] | None = None) -> str
     return person_of(name, metadata) if by != PREFIX else name.split("_", 1)[0]
 
 
+def check_grouping(by: str, metadata: dict[str, dict] | None, option: str = "--by") -> None:
+    """ValueError (one line, listing what there is) for a grouping no clip has: group_of would fall back to
+    the person for every clip, silently (`--group-by nosuchfield`, `--group-by ''`)."""
+    fields = sorted({field for meta in (metadata or {}).values() for field in meta})
+    if by in ("clip", PERSON, PREFIX) or by in fields:
+        return
+    raise ValueError(f"{option} {by!r}: no clip has that field (group by clip, person, prefix"
+                     + (f" or a metadata field: {', '.join(fields)})" if fields else "; these clips have no metadata)"))
+
+
 def groups(names: list[str], by: str, metadata: dict[str, dict] | None = None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name in sorted(names):

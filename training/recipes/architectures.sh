@@ -9,7 +9,7 @@ set -euo pipefail
 WORK=${WORK:-runs/default}
 FOLD=${FOLD:-1}
 PARALLEL=${PARALLEL:-2}
-T="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train"
+NVHAI_TRAIN="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train" T=nvhai_train_force  # recipe_args.sh
 PY="${NVHAI_VENV:-$PWD/.venv}/bin/python"
 RECIPES="$(cd "$(dirname "$0")" && pwd)"
 EPOCHS=${EPOCHS:-3} MSRC_STRIDE=${MSRC_STRIDE:-16} BANDAI_STRIDE=${BANDAI_STRIDE:-16}

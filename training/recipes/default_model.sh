@@ -19,7 +19,7 @@ WORK=${WORK:-runs/default}
 VIEWS=${VIEWS:-4}
 SYNTH=${SYNTH:-9000}
 FOLDS_PARALLEL=${FOLDS_PARALLEL:-2}
-T="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train"
+NVHAI_TRAIN="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train" T=nvhai_train_force  # recipe_args.sh
 PY="${NVHAI_VENV:-$PWD/.venv}/bin/python"
 RECIPES="$(cd "$(dirname "$0")" && pwd)"
 source "$RECIPES/recipe_args.sh"   # ARGS, EXPORT_ARGS, fold_data, all_data, score_bandai, EPOCHS, strides, folds

@@ -1,6 +1,9 @@
 # The shipped recipe's training arguments and folds, sourced by default_model.sh and the studies so that
 # every study trains exactly as the shipped model does.
 MODEL_NAME=${MODEL_NAME:-nvhai-residual_mlp-v7}
+# A recipe owns its work folder and remakes what it runs again, so each nvhai-train command it runs ($T) replaces
+# its outputs (by itself nvhai-train refuses to write over a file without --force).
+nvhai_train_force() { "$NVHAI_TRAIN" "$1" --force "${@:2}"; }
 EPOCHS=${EPOCHS:-12}
 BANDAI_STRIDE=${BANDAI_STRIDE:-8}
 BANDAI_D1_STRIDE=${BANDAI_D1_STRIDE:-2}

@@ -12,7 +12,7 @@ TIERS=${TIERS:-9000 45000 90000}
 FOLDS=${FOLDS:-1 4}
 PRE_EPOCHS=${PRE_EPOCHS:-3}
 PARALLEL=${PARALLEL:-2}
-T="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train"
+NVHAI_TRAIN="${NVHAI_VENV:-$PWD/.venv}/bin/nvhai-train" T=nvhai_train_force  # recipe_args.sh
 PY="${NVHAI_VENV:-$PWD/.venv}/bin/python"
 RECIPES="$(cd "$(dirname "$0")" && pwd)"
 RECIPE_ARCH=${ARCH:-}

@@ -132,7 +132,7 @@ class AvatarNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    run_node(AvatarNode, args)
+    run_node(AvatarNode, args, prog="avatar_node", doc=__doc__, parameters=PARAMETERS)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nvhai_common.cli_args import finite_float, non_negative_float, non_negative_int, positive_float, positive_int
+from nvhai_common.cli_args import (
+    finite_float,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    refuse_to_overwrite,
+    writes,
+)
 from nvhai_common.cli_errors import USER_ERRORS, check_interrupt, interrupt_between_steps, run_command
 
 
@@ -138,6 +146,8 @@ def _evaluate(a: argparse.Namespace) -> int:
     result = evaluate_bag(a.bag, a.out, a.model, a.label, a.image_topic, a.keypoints_topic,
                           max_people=a.max_people, config=config)
     print(json.dumps(result, indent=2))
+    if result["warning"]:
+        print(f"nvhai-bag evaluate: warning: {result['warning']}", file=sys.stderr)
     print(f"wrote {Path(a.out) / 'evaluation.json'} and {Path(a.out) / 'evaluation.png'}", file=sys.stderr)
     return 0
 
@@ -215,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ensemble", type=positive_int, default=1, help="predictor ensemble_forecasts (1 = off)")
     p.add_argument("--emotion-smoothing", choices=["ema", "raw"], default="ema")
     p.add_argument("--emotion-time-constant", type=positive_float, default=1.0, help="seconds (predictor default)")
+    writes(p, lambda a: [("--out", Path(a.out) / "evaluation.json"), ("--out", Path(a.out) / "evaluation.png")])
     p.set_defaults(func=_evaluate)
     p = sub.add_parser("from-video", help="a bag of camera images from a video file")
     p.add_argument("video")
@@ -232,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     from nvhai_predictor.model_runner import ModelLoadError
 
     args = build_parser().parse_args(argv)
-    return run_command(f"nvhai-bag {args.command}", lambda: args.func(args), (*USER_ERRORS, ModelLoadError))
+    return run_command(f"nvhai-bag {args.command}", lambda: refuse_to_overwrite(args) or args.func(args),
+                       (*USER_ERRORS, ModelLoadError))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from nvhai_bringup.bag_storage import BagError, check_chunks, messages, open_reader
 from nvhai_bringup.bag_types import typestore
 from nvhai_bringup.loop_metrics import FrameRecord, loop_summary
-from nvhai_common.cli_errors import check_interrupt, interrupt_between_steps
+from nvhai_common.cli_errors import check_interrupt, interrupt_between_steps, one_line
 from nvhai_common.image_codec import ImageDecodeError, decode_raw
 from nvhai_common.ros_conversions import msg_to_person, stamp_to_sec
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
@@ -98,7 +98,8 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
                 for conn, log_ns, raw in tqdm(messages(reader, conns), total=total, desc="bag", unit="msg",
                                               disable=not progress):
                     check_interrupt()
-                    _read_one(store, conn, log_ns, raw, source, pipeline, latencies, frames)
+                    _read_one(conn, log_ns, _deserialize(store, raw, conn, path), source, pipeline, latencies,
+                              frames)
         finally:
             if pipeline is not None:
                 pipeline.close()
@@ -106,9 +107,18 @@ def read_frames(path: str | Path, image_topic: str, keypoints_topic: str, progre
     return frames, latencies, source
 
 
-def _read_one(store, conn, log_ns: int, raw: bytes, source: str, pipeline, latencies: dict, frames: list) -> None:
+def _deserialize(store, raw: bytes, conn, path: str | Path):
+    """A recorded message, or BagError naming the bag and topic when its bytes are not that type (another
+    payload recorded under the type's name: rosbags fails with SerdeError, struct.error, ... on them)."""
+    try:
+        return store.deserialize_cdr(raw, conn.msgtype)
+    except Exception as e:
+        raise BagError(f"{path}: a message on {conn.topic} is not a {conn.msgtype} as the bag declares "
+                       f"({one_line(e)}): it holds another payload under that type name") from None
+
+
+def _read_one(conn, log_ns: int, msg, source: str, pipeline, latencies: dict, frames: list) -> None:
     """One recorded message: its latency sample, and for the source topic its frame (through perception)."""
-    msg = store.deserialize_cdr(raw, conn.msgtype)
     header = getattr(msg, "header", None)
     if header is None:  # a recorded topic of another, unstamped type: no latency to measure
         return
@@ -176,6 +186,7 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
         e = np.stack(errors)
         return {"mae": float(e.mean()), **{f"mae_{h}": float(e[:, h - 1].mean()) for h in HORIZONS if h <= t_out}}
 
+    warning = None if errs_model else _why_nothing_scored(path, tracks, runner)
     loop = loop_summary(records, rate_hz=runner.contract.fps) if records else {"people": {}}
     for pid, person in loop["people"].items():
         mine = [i for i, s in enumerate(scored_ids) if str(s) == pid]
@@ -184,7 +195,7 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
     labels_seen = [f.label for f in forecasts]
     result = {
         "bag": str(path), "source": source, "frames": len(frames), "people": len(tracks), "model": runner.model_name,
-        "forecasts": len(forecasts), "scored_forecasts": len(errs_model),
+        "forecasts": len(forecasts), "scored_forecasts": len(errs_model), "warning": warning,
         "predictor": {"ensemble_forecasts": config.ensemble_forecasts, "emotion_smoothing": config.emotion_smoothing,
                       "emotion_time_constant_s": config.emotion_time_constant_s},
         "model_metrics": summary(errs_model), "zero_velocity": summary(errs_zero),
@@ -208,6 +219,18 @@ def evaluate_bag(path: str | Path, out_dir: str | Path, model_path: str = "", la
     (out / "evaluation.json").write_text(json.dumps(result, indent=2))
     _plot(out, errs_model, errs_zero, latencies, forecasts, runner.contract.labels)
     return result
+
+
+def _why_nothing_scored(path: str | Path, tracks: dict[int, Track], runner: ModelRunner) -> str:
+    """One line: why every figure is null (a bag of a few seconds, or no person tracked long enough)."""
+    c = runner.contract
+    needed = (c.input_frames - 1 + c.output_frames) / c.fps
+    longest = max((t.times[-1] - t.times[0] for t in tracks.values() if t.times), default=0.0)
+    if longest < needed:
+        return (f"{path}: no forecast could be scored: the longest track is {longest:.1f} s, shorter than the "
+                f"predictor's window and the second it forecasts ({needed:.1f} s); every figure is null")
+    return (f"{path}: no forecast could be scored: no person was tracked for {needed:.1f} s without a gap "
+            "(the window and the second it forecasts); every figure is null")
 
 
 def _plot(out: Path, errs_model, errs_zero, latencies, forecasts, labels) -> None:

@@ -42,19 +42,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="serve the live web view and loop the video until Ctrl-C (writes no files)")
     parser.add_argument("--port", type=tcp_port, default=8080, help="port of the live web view (0 = any free port)")
     parser.add_argument("--host", default="127.0.0.1", help="address of the live web view (0.0.0.0 = every interface)")
+    parser.add_argument("--allowed-hosts", nargs="+", default=["localhost"], metavar="NAME",
+                        help="host names the live view may be opened by, besides IP addresses (default: localhost; "
+                             "add the robot's own, e.g. localhost robot.local); other Hosts and other sites' pages "
+                             "are refused")
     parser.add_argument("--max-people", type=positive_int, default=2,
                         help="people tracked at once (default: both in the clip)")
     return parser.parse_args(argv)
 
 
-def serve_live_view(host: str, port: int):
+def serve_live_view(host: str, port: int, allowed_hosts: list[str]):
     """The live web view node serving on host:port, or None (after a one-line error) when it cannot bind."""
     from rclpy.parameter import Parameter
 
     from nvhai_bringup.web_node import WebNode
 
     try:
-        web = WebNode(parameter_overrides=[Parameter("host", value=host), Parameter("port", value=port)])
+        web = WebNode(parameter_overrides=[Parameter("host", value=host), Parameter("port", value=port),
+                                           Parameter("allowed_hosts", value=allowed_hosts)])
     except OSError as e:
         print(f"nvhai-demo: {e}", file=sys.stderr)
         return None
@@ -94,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     nodes = [source, perception, PredictorNode(parameter_overrides=[Parameter("model_path", value=args.model)]),
              AvatarNode()]
     if args.serve:
-        web = serve_live_view(args.host, args.port)
+        web = serve_live_view(args.host, args.port, args.allowed_hosts)
         if web is None:
             for node in nodes:
                 node.destroy_node()

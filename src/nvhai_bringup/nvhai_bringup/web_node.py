@@ -20,12 +20,16 @@ from nvhai_bringup.web_server import LiveViewServer
 from nvhai_common.image_codec import ImageDecodeError
 from nvhai_common.ros_conversions import forecast_xy, image_to_rgb, msg_to_person, stamp_to_sec
 from nvhai_common.ros_main import run_node
-from nvhai_common.ros_params import Param, declare
+from nvhai_common.ros_params import POSITIVE, Param, Range, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast, NonverbalResponse
 
 PARAMETERS: tuple[Param, ...] = (
     Param("host", "127.0.0.1", "Address to serve on; 0.0.0.0 lets other machines on the network watch.", read_only=True),
-    Param("port", 8080, "TCP port of the page (0 = any free port; the URL is logged at start).", read_only=True),
+    Param("port", 8080, "TCP port of the page (0 = any free port; the URL is logged at start).", read_only=True,
+          range=Range(0, 65535)),
+    Param("allowed_hosts", ["localhost"], "Host names the page may be opened by, besides IP addresses (add the "
+          "robot's own, e.g. robot.local, to watch it by name). Requests for another Host (DNS rebinding) and "
+          "WebSockets from another site's page are refused with 403.", read_only=True),
     Param("image_topic", "/image_raw", "Camera sensor_msgs/Image under the skeletons (sensor-data QoS).", read_only=True),
     Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray.", read_only=True),
     Param("forecast_topic", "/future_poses", "Input nvhai_msgs/MotionForecast.", read_only=True),
@@ -34,11 +38,13 @@ PARAMETERS: tuple[Param, ...] = (
           "attends.", read_only=True),
     Param("diagnostics_topic", "/diagnostics", "Input diagnostic_msgs/DiagnosticArray shown as the status table.",
           read_only=True),
-    Param("timeline_s", 20.0, "Seconds of emotion history the page scrolls through.", read_only=True),
+    Param("timeline_s", 20.0, "Seconds of emotion history the page scrolls through.", read_only=True, range=POSITIVE),
     Param("forget_after_s", 2.0, "A person unseen for this long (message time) is forgotten, as by the predictor "
-          "and the avatar; time going back by more than this (a looped bag) drops what lies ahead of it.", read_only=True),
-    Param("jpeg_quality", 80, "JPEG quality of the camera image sent to the browser.", read_only=True),
-    Param("max_rate_hz", 60.0, "Most updates per second sent to one browser.", read_only=True),
+          "and the avatar; time going back by more than this (a looped bag) drops what lies ahead of it.", read_only=True,
+          range=POSITIVE),
+    Param("jpeg_quality", 80, "JPEG quality of the camera image sent to the browser.", read_only=True,
+          range=Range(0, 100)),
+    Param("max_rate_hz", 60.0, "Most updates per second sent to one browser.", read_only=True, range=POSITIVE),
 )
 
 
@@ -54,7 +60,8 @@ class WebNode(Node):
         self.create_subscription(EmotionProbabilities, p.emotion_topic, self._on_emotion, 10)
         self.create_subscription(NonverbalResponse, p.response_topic, self._on_response, 10)
         self.create_subscription(DiagnosticArray, p.diagnostics_topic, self._on_diagnostics, 10)
-        self.server = LiveViewServer(self.state, p.host, p.port, p.max_rate_hz)
+        self.server = LiveViewServer(self.state, p.host, p.port, p.max_rate_hz, p.allowed_hosts,
+                                     log=lambda line: self.get_logger().warning(line))
         self.url = self.server.start()
         self.get_logger().info(f"live view at {self.url}")
 
@@ -100,7 +107,7 @@ class WebNode(Node):
 
 def main(args: list[str] | None = None) -> None:
     try:
-        run_node(WebNode, args)
+        run_node(WebNode, args, prog="nvhai-web", doc=__doc__, parameters=PARAMETERS)
     except (OSError, ValueError) as e:  # port taken or out of range, ...
         print(f"nvhai-web: {e}", file=sys.stderr)
         sys.exit(1)

@@ -3,50 +3,65 @@
 Runs its own asyncio loop in a daemon thread so an rclpy executor keeps the main thread. Each
 viewer gets the newest snapshot whenever the state changes, at most `max_rate_hz` times a second;
 a slow viewer skips states rather than queueing them. Snapshots go out as strict JSON: a NaN or
-inf from any publisher becomes null, since the browser's JSON.parse refuses a bare NaN.
+inf from any publisher becomes null, since the browser's JSON.parse refuses a bare NaN. Requests
+from another site's page or for a foreign Host are refused with 403 (web_access.py). What goes
+wrong with a request (refusals, a malformed or oversized one) is one line to `log`, never a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import logging
 import math
+import sys
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from nvhai_bringup.live_view_state import Cursor, LiveViewState
+from nvhai_bringup.web_access import HostPolicy
 from nvhai_common.cli_args import tcp_port
+from nvhai_common.cli_errors import one_line
+from nvhai_common.strict_json import dumps as strict_json
 
 PAGE_DIR = Path(__file__).resolve().parent / "web"
 
 
-def finite(value: Any) -> Any:
-    """`value` with every NaN/inf float replaced by None (JSON null), through dicts, lists and tuples."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [finite(v) for v in value]
-    return value
+class _OneLine(logging.Handler):
+    """aiohttp logs a request it cannot parse (too large, malformed) with a 9-line traceback: one line instead."""
+
+    def __init__(self, log: Callable[[str], None]) -> None:
+        super().__init__()
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            e = record.exc_info[1]
+            text = f"{text.replace('Error handling request', 'bad request')}: {getattr(e, 'message', None) or one_line(e)}"
+        self.log(" ".join(text.split()))
 
 
-def strict_json(value: Any) -> str:
-    """JSON that JSON.parse accepts: never NaN, Infinity or -Infinity."""
-    return json.dumps(finite(value), allow_nan=False)
+def _stderr(line: str) -> None:
+    print(f"nvhai-web: {line}", file=sys.stderr)
 
 
 class LiveViewServer:
     def __init__(self, state: LiveViewState, host: str = "127.0.0.1", port: int = 8080,
-                 max_rate_hz: float = 60.0) -> None:
+                 max_rate_hz: float = 60.0, allowed_hosts: Iterable[str] = ("localhost",),
+                 log: Callable[[str], None] = _stderr) -> None:
         self.state, self.host, self.port = state, host, tcp_port(port)  # ValueError (one line) outside 0-65535
         if not (math.isfinite(max_rate_hz) and max_rate_hz > 0):
             raise ValueError(f"max_rate_hz {max_rate_hz}: must be a finite number > 0")
         self.min_interval = 1.0 / max_rate_hz
+        self.access = HostPolicy(allowed_hosts)
+        self.log = log
+        self._http_log = logging.getLogger(f"nvhai_web.http.{id(self)}")
+        self._http_log.propagate = False
+        self._http_log.addHandler(_OneLine(log))
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeups: set[asyncio.Event] = set()
@@ -81,7 +96,7 @@ class LiveViewServer:
     def _run(self) -> None:
         loop = self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        runner = web.AppRunner(self.app(), handle_signals=False)
+        runner = web.AppRunner(self.app(), handle_signals=False, logger=self._http_log)
         try:
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, self.host, self.port)
@@ -103,13 +118,22 @@ class LiveViewServer:
     # -- the app -----------------------------------------------------------------------------------------------
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._guard], logger=self._http_log)
         app.router.add_get("/", self._page)
         app.router.add_get("/ws", self._websocket)
         app.router.add_get("/state.json", self._state_json)
         app.router.add_static("/static/", PAGE_DIR)
         app.on_shutdown.append(self._close_sockets)
         return app
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        """403 with one line for a foreign Host or another site's page (web_access.py)."""
+        reason = self.access.refusal(request.headers.get("Host"), request.headers.get("Origin"))
+        if reason:
+            self.log(f"{request.method} {request.path} from {request.remote}: {reason}")
+            return web.Response(status=403, text=reason + "\n")
+        return await handler(request)
 
     async def _page(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(PAGE_DIR / "index.html")

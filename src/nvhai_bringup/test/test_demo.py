@@ -8,10 +8,27 @@ import subprocess
 import sys
 
 import cv2
+import numpy as np
 
+from nvhai_bringup.demo_recorder import write_video
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 
 SUMMARY_KEYS = {"frames", "frames_with_person", "ids_seen", "forecast_frames", "emotion_switches", "latency_ms"}
+
+
+def codec(video: cv2.VideoCapture) -> str:
+    """The video stream's codec tag as FFmpeg reads it ('h264' for H.264, 'FMP4' for OpenCV's mp4v)."""
+    return int(video.get(cv2.CAP_PROP_FOURCC)).to_bytes(4, "little").decode()
+
+
+def test_write_video_writes_h264_of_any_frame_size(tmp_path):
+    frames = [np.full((45, 81, 3), 10 * i, np.uint8) for i in range(12)]  # odd sides: H.264 4:2:0 needs even ones
+    write_video(frames, tmp_path / "v.mp4", 30.0)
+    video = cv2.VideoCapture(str(tmp_path / "v.mp4"))
+    assert codec(video) == "h264" and int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == 12
+    assert video.get(cv2.CAP_PROP_FPS) == 30.0
+    ok, frame = video.read()
+    assert ok and frame.shape == (46, 82, 3)
 
 
 def test_demo_runs_the_whole_loop_and_writes_a_video(tmp_path):
@@ -29,6 +46,7 @@ def test_demo_runs_the_whole_loop_and_writes_a_video(tmp_path):
     frames = int(re.search(r"frames (\d+),", out.stdout).group(1))
     assert frames >= 200, "nearly every frame of the 230 reaches the recorder (best-effort images may drop a few)"
     video = cv2.VideoCapture(str(tmp_path / "demo.mp4"))
+    assert codec(video) == "h264", "H.264: browsers and GitHub play it (mp4v they do not)"
     assert int(video.get(cv2.CAP_PROP_FRAME_COUNT)) == frames
     ok, frame = video.read()
     assert ok and frame.shape[0] == 360 and frame.shape[1] > 640, "camera panel and avatar panel side by side"

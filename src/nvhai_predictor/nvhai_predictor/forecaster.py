@@ -3,7 +3,8 @@
 Validates each observation, keeps one PoseWindow per person, runs every ready person of a
 frame in one batch, scores, adapts and gates each person's forecast online (online.py),
 optionally averages overlapping forecasts (forecast_ensemble.py) and smooths each person's
-emotion over time (emotion_smoothing.py), and returns forecasts in pixels.
+emotion over time (emotion_smoothing.py), and returns forecasts in pixels. In a crowd, at most
+max_people_per_step of the ready people are run per frame, the nearest first (load_shedding.py).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import numpy as np
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecast_ensemble import ForecastEnsemble
+from nvhai_predictor.load_shedding import LoadShedder, person_size
 from nvhai_predictor.model_runner import ModelOutputError, ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection, OnlineForecast
 from nvhai_predictor.visibility import inside_image
-from nvhai_predictor.window import PoseWindow, WindowConfig
+from nvhai_predictor.window import SUSTAINED_BACK, PoseWindow, WindowConfig
 
 
 class InvalidKeypoints(ValueError):
@@ -61,6 +63,7 @@ class ForecasterConfig:
     emotion_smoothing: str = "ema"  # "ema" (time-constant moving average per person) or "raw"
     emotion_time_constant_s: float = 1.0
     online: OnlineConfig = field(default_factory=OnlineConfig)  # adaptation, self-scoring, gate
+    max_people_per_step: int = 0  # forecast at most this many people per frame (load_shedding.py); 0: everyone
 
 
 @dataclass
@@ -72,6 +75,7 @@ class StepResult:
     output_error: str = ""  # why, one line
     implausible: int = 0  # forecasts published as zero-velocity: no human body could follow them (plausibility.py)
     implausible_reason: str = ""  # why, one line
+    thinned: list[int] = field(default_factory=list)  # ready, but not forecast in this frame (load shedding)
 
 
 class Forecaster:
@@ -82,6 +86,9 @@ class Forecaster:
         self.ensemble = ForecastEnsemble(self.config.ensemble_forecasts, self.config.window.rate_hz)
         self.emotion = EmotionSmoother(self.config.emotion_smoothing, self.config.emotion_time_constant_s)
         self.online = OnlineCorrection(self.config.online, runner.contract.output_frames, self.config.window.rate_hz)
+        self.shedder = LoadShedder(self.config.max_people_per_step)
+        self._newest: float | None = None  # the time people age by (see _now)
+        self._behind = 0  # frames in a row stamped more than max_gap_s before _newest
 
     def validate(self, obs: Observation, width: int, height: int) -> np.ndarray:
         """Return the confidence to use (0 for keypoints outside the image) or raise InvalidKeypoints."""
@@ -111,7 +118,7 @@ class Forecaster:
     def step(self, t: float, observations: list[Observation], width: int, height: int) -> StepResult:
         """Feed one frame's people (all stamped `t`); forecast every person whose window is full."""
         errors: list[str] = []
-        ready: list[int] = []
+        ready: dict[int, float] = {}  # person -> size in the image
         for obs in observations:
             try:
                 conf = self.validate(obs, width, height)
@@ -123,16 +130,17 @@ class Forecaster:
                     errors.append(f"person {obs.person_id}: stamps jumped by more than {self.config.window.max_gap_s} s, "
                                   "window restarted")
                 if window.ready and window.last_time == t:
-                    ready.append(obs.person_id)
+                    ready[obs.person_id] = person_size(obs.xy, conf, self.config.window.min_confidence)
             except ValueError as e:  # InvalidKeypoints or StampError
                 errors.append(str(e))
-        forgotten = self.forget(t)
+        forgotten = self.forget(self._now(t), current=t)
         result = StepResult([], errors, forgotten)
         if ready:
+            served, result.thinned = self.shedder.choose(ready)
             try:
-                result.forecasts = self.predict(ready, t, result)
+                result.forecasts = self.predict(served, t, result)
             except ModelOutputError as e:  # the model, not the input: drop the batch, keep serving
-                result.bad_outputs, result.output_error = len(ready), str(e)
+                result.bad_outputs, result.output_error = len(served), str(e)
         return result
 
     def predict(self, person_ids: list[int], t: float, result: StepResult | None = None) -> list[PersonForecast]:
@@ -161,14 +169,27 @@ class Forecaster:
             out.append(PersonForecast(pid, t, future, self.emotion.update(pid, t, p.emotion_probs), labels, online))
         return out
 
-    def forget(self, now: float) -> list[int]:
+    def _now(self, t: float) -> float:
+        """The newest stamp seen; `t` once SUSTAINED_BACK frames in a row were stamped before it (time went back
+        and stayed back), so that one frame from a camera on another clock neither ages nor forgets anyone."""
+        if self._newest is None or t > self._newest - self.config.window.max_gap_s:
+            self._newest, self._behind = t if self._newest is None else max(t, self._newest), 0
+        else:
+            self._behind += 1
+            if self._behind >= SUSTAINED_BACK:
+                self._newest, self._behind = t, 0
+        return self._newest
+
+    def forget(self, now: float, current: float | None = None) -> list[int]:
         """Forget people unseen for forget_after_s, and those stamped that far *ahead* of `now` (time
-        jumped back: bag loop, sim reset), whose windows would otherwise never age."""
-        gone = [pid for pid, w in self.windows.items()
-                if w.last_time is None or abs(now - w.last_time) > self.config.forget_after_s]
+        jumped back and stayed back: bag loop, sim reset), whose windows would otherwise never age.
+        People observed in the frame stamped `current` are kept: they are in view."""
+        gone = [pid for pid, w in self.windows.items() if w.last_time is None
+                or (w.last_time != current and abs(now - w.last_time) > self.config.forget_after_s)]
         for pid in gone:
             del self.windows[pid]
             self.ensemble.forget(pid)
             self.emotion.forget(pid)
             self.online.forget(pid)
+            self.shedder.forget(pid)
         return gone

@@ -13,12 +13,13 @@ from rclpy.parameter import Parameter
 from rclpy.subscription import MessageInfo
 from std_msgs.msg import Header
 
+from nvhai_common import heap
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_common.ros_conversions import float32_sequence, msg_to_person, stamp_to_sec
 from nvhai_common.ros_diagnostics import ERROR, OK, WARN, publish_status
 from nvhai_common.ros_lifecycle import ManagedNode
 from nvhai_common.ros_main import run_node
-from nvhai_common.ros_params import Param, declare
+from nvhai_common.ros_params import POSITIVE, UNIT, Param, Range, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
@@ -33,7 +34,8 @@ from nvhai_predictor.window import WindowConfig
 PARAMETERS: tuple[Param, ...] = (
     Param("keypoints_topic", "/body_keypoints", "Input nvhai_msgs/BodyKeypointsArray.", read_only=True),
     Param("keypoints_qos_depth", 100, "Input queue depth (reliable): absorbs bursts, e.g. a bag played fast; "
-          "messages lost beyond it are counted as dropped on /diagnostics.", read_only=True),
+          "messages lost beyond it are counted as dropped on /diagnostics.", read_only=True,
+          range=Range(1, 100_000)),
     Param("forecast_topic", "/future_poses", "Output nvhai_msgs/MotionForecast, per person per frame.", read_only=True),
     Param("emotion_topic", "/emotion", "Output nvhai_msgs/EmotionProbabilities, per person per frame.", read_only=True),
     Param("model_path", "", "ONNX model exported by nvhai training/; empty = the model shipped with the package. "
@@ -41,34 +43,48 @@ PARAMETERS: tuple[Param, ...] = (
     Param("providers", ["CPUExecutionProvider"],
           "onnxruntime execution providers in order of preference (e.g. TensorrtExecutionProvider, "
           "CUDAExecutionProvider); unavailable ones are skipped.", read_only=True),
-    Param("threads", 1, "onnxruntime intra-op threads (0 = onnxruntime's default).", read_only=True),
-    Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model).", read_only=True),
-    Param("input_frames", 60, "Window length T_in in frames (must match the model).", read_only=True),
-    Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True),
-    Param("max_gap_s", 0.75, "A person's window restarts after a gap (or backward jump) longer than this.", read_only=True),
+    Param("threads", 1, "onnxruntime intra-op threads (0 = onnxruntime's default).", read_only=True,
+          range=Range(0, 1024)),
+    Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model).", read_only=True,
+          range=Range(0.0, 1000.0, low_open=True)),
+    Param("input_frames", 60, "Window length T_in in frames (must match the model).", read_only=True,
+          range=Range(2, 10_000)),
+    Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True,
+          range=Range(1, 10_000)),
+    Param("max_gap_s", 0.75, "A person's window restarts after a gap longer than this, or when stamps stay "
+          "further back than this (5 messages in a row: a bag loop); one message back is refused.", read_only=True,
+          range=POSITIVE),
     Param("min_confidence", 0.3, "Keypoints below this confidence (or outside the image) are unseen: the window "
           "shows the model a completion in their place (held where last seen on the body, else a standing "
-          "body's; visibility.py), and scores and online adaptation leave them out.", read_only=True),
+          "body's; visibility.py), and scores and online adaptation leave them out.", read_only=True, range=UNIT),
     Param("min_visible", 5, "Observations with fewer seen keypoints (confident and inside the image) than this are "
           "skipped; 5: a face alone is a person (someone at a desk filmed from the chest up, shoulders below the "
-          "frame).", read_only=True),
-    Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True),
+          "frame).", read_only=True, range=Range(1, 17)),
+    Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True,
+          range=POSITIVE),
+    Param("max_people_per_step", 8, "Forecast at most this many people per frame: the largest (nearest) half of "
+          "them every frame, the others in turn, so a crowd costs a bounded time per frame and everyone is still "
+          "forecast, less often (load_shedding.py; thinned on /diagnostics). 0: everyone, every frame.",
+          read_only=True, range=Range(0, 10_000)),
     Param("ensemble_forecasts", 1, "Average each future moment over the last N overlapping forecasts of a "
-          "person (temporal ensembling; 1 = the newest forecast only).", read_only=True),
+          "person (temporal ensembling; 1 = the newest forecast only).", read_only=True,
+          range=Range(1, 1000)),
     Param("emotion_smoothing", "ema", "Per-person emotion probabilities over time: 'ema' (moving average with "
-          "emotion_time_constant_s) or 'raw' (each window's model output as is).", read_only=True),
+          "emotion_time_constant_s) or 'raw' (each window's model output as is).", read_only=True,
+          choices=("ema", "raw")),
     Param("emotion_time_constant_s", 1.0, "Time constant of the emotion moving average (s): after this long "
-          "an old estimate keeps weight 1/e.", read_only=True),
+          "an old estimate keeps weight 1/e.", read_only=True, range=POSITIVE),
     Param("online_adaptation", True, "Correct each person's forecast with a small ridge map learned online from "
           "that person's own observed futures (online_adaptation.py); reset when the person is forgotten.", read_only=True),
     Param("adaptation_strength", 300.0, "Ridge toward no correction: the model's own forecast weighs as much as "
           "this many of the person's observed windows (frames), so the correction grows as evidence accumulates.",
-          read_only=True),
+          read_only=True, range=Range(0.0, 1e6)),
     Param("adaptation_memory_s", 20.0, "Time constant (s of observed windows) over which the adaptation forgets "
-          "old evidence, so it follows a person who changes what they do; 0 keeps all of it.", read_only=True),
+          "old evidence, so it follows a person who changes what they do; 0 keeps all of it.", read_only=True,
+          range=Range(1.0, 1e6, or_zero=True)),
     Param("adaptation_axis_strength", 30.0, "x and y each get a map of their own, ridged toward the map shared "
           "by all coordinates, which weighs as much as this many of the person's observed windows; 0: the shared "
-          "map alone.", read_only=True),
+          "map alone.", read_only=True, range=Range(0.0, 1e6)),
     Param("forecast_gate", True, "Blend each person's forecast, per coordinate, toward zero-velocity and away "
           "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
           "[0, 1]), so nobody is forecast worse than standing still.", read_only=True),
@@ -77,8 +93,9 @@ PARAMETERS: tuple[Param, ...] = (
           "ending far from where it was, or a bone growing past its observed length (plausibility.py); counted "
           "as implausible on /diagnostics.", read_only=True),
     Param("self_scoring_time_constant_s", 10.0, "Memory (s of scored windows) of the per-person running MAEs "
-          "on /diagnostics and of the gate's evidence.", read_only=True),
-    Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True),
+          "on /diagnostics and of the gate's evidence.", read_only=True, range=Range(0.0, 1e6, low_open=True)),
+    Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True,
+          range=Range(0.0, 3600.0, low_open=True)),
     Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "
           "(ros2 lifecycle set, or live.launch.py).", read_only=True),
 )
@@ -97,6 +114,9 @@ class PredictorStats:
     non_finite: int = 0  # forecasts not published: NaN/inf, not probabilities, or inference failed
     implausible: int = 0  # forecasts published as zero-velocity: no human body could follow them
     forecasts: int = 0
+    served: int = 0  # people forecast (load shedding: at most max_people_per_step a frame)
+    thinned: int = 0  # people ready but left for a later frame
+    forgotten: int = 0
     infer_s: float = 0.0
 
 
@@ -130,6 +150,7 @@ class PredictorNode(ManagedNode):
             window=WindowConfig(frames=p.input_frames, rate_hz=p.rate_hz, max_gap_s=p.max_gap_s,
                                 min_confidence=p.min_confidence, min_visible=p.min_visible),
             forget_after_s=p.forget_after_s, ensemble_forecasts=p.ensemble_forecasts,
+            max_people_per_step=p.max_people_per_step,
             emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s,
             online=OnlineConfig(AdaptationConfig(enabled=p.online_adaptation, strength=p.adaptation_strength,
                                                  memory_s=p.adaptation_memory_s,
@@ -224,6 +245,9 @@ class PredictorNode(ManagedNode):
                                                       msg.image_height, name))
             self.emotion_pub.publish(emotion_to_msg(f, msg.header, name))
         self._stats.forecasts += len(result.forecasts)
+        self._stats.served += len(result.forecasts) + result.bad_outputs
+        self._stats.thinned += len(result.thinned)
+        self._stats.forgotten += len(result.forgotten)
         if result.forgotten:
             self.get_logger().info(f"forgot {len(result.forgotten)} people (unseen for {self.p.forget_after_s} s, "
                                    f"or stamped that far ahead): {result.forgotten[:10]}")
@@ -251,13 +275,16 @@ class PredictorNode(ManagedNode):
 
     def _report(self) -> None:
         s, self._stats = self._stats, PredictorStats()
+        if s.forgotten:  # what they held goes back to the system (heap.py), not on the keypoints' path
+            heap.trim()
         windows = self.forecaster.windows if self.forecaster else {}
         fills = [f"{pid}:{w.fill:.2f}" for pid, w in list(windows.items())[:MAX_LISTED_PEOPLE]]
         if len(windows) > MAX_LISTED_PEOPLE:
             fills.append(f"... {len(windows) - MAX_LISTED_PEOPLE} more")
         values = {
             "received": s.received, "processed": s.processed, "dropped": s.dropped, "rejected": s.rejected,
-            "non_finite": s.non_finite, "implausible": s.implausible, "forecasts": s.forecasts,
+            "non_finite": s.non_finite, "implausible": s.implausible, "forecasts": s.forecasts, "served": s.served,
+            "thinned": s.thinned,
             "step_ms_mean": f"{1000 * s.infer_s / s.processed:.2f}" if s.processed else "n/a",
             "people": len(windows), "window_fill": ", ".join(fills) or "none",
             "model": self.forecaster.runner.model_name if self.forecaster else "none",
@@ -272,6 +299,9 @@ class PredictorNode(ManagedNode):
         elif s.dropped:
             level, message = WARN, f"lost {s.dropped} of {s.dropped + s.received} input message(s): input faster " \
                                    "than the predictor (raise keypoints_qos_depth for bursts)"
+        elif s.thinned:
+            level, message = WARN, f"crowd: {s.thinned} forecast(s) thinned, {s.served} served (at most " \
+                                   f"{self.p.max_people_per_step} people a frame, the nearest every frame)"
         elif s.rejected:
             level, message = WARN, f"refused {s.rejected} input(s): {self._last_problem}"
         elif s.implausible:
@@ -294,7 +324,7 @@ def online_values(online: OnlineCorrection | None, people: list[int]) -> dict[st
 
 
 def main(args: list[str] | None = None) -> None:
-    run_node(PredictorNode, args)
+    run_node(PredictorNode, args, prog="predictor_node", doc=__doc__, parameters=PARAMETERS)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 Cameras are not exactly 30 FPS and drop frames, so raw samples are kept with their stamps and
 the window is read on a regular grid ending at the newest sample (its last frame *is* the newest
 observation, so a forecast starts exactly after it). A gap longer than `max_gap_s` restarts the
-window: interpolating across it would invent motion. Each keypoint's confidence is kept beside it;
-a keypoint below `min_confidence` (or outside the image: the Forecaster zeroes those) is unseen, and the
-window shows the model a completion in its place (visibility.py), never MediaPipe's guess.
+window: interpolating across it would invent motion. A sample stamped before the newest is refused;
+only SUSTAINED_BACK of them in a row (time went back and stayed back: a bag loop, a sim reset) restart
+the window, so one message from a camera on another clock does not. Each keypoint's confidence is kept
+beside it; a keypoint below `min_confidence` (or outside the image: the Forecaster zeroes those) is unseen,
+and the window shows the model a completion in its place (visibility.py), never MediaPipe's guess.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import numpy as np
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.visibility import complete
+
+SUSTAINED_BACK = 5  # samples in a row stamped before the newest: time went back (a sixth of a second at 30 FPS)
 
 
 class StampError(ValueError):
@@ -75,6 +79,7 @@ class PoseWindow:
         self.config = config or WindowConfig()
         self._samples = _Samples(4 * self.config.frames)
         self.resets = 0
+        self._behind = 0  # samples refused in a row for being stamped before the newest
 
     @property
     def period(self) -> float:
@@ -111,16 +116,24 @@ class PoseWindow:
     def add(self, t: float, xy: np.ndarray, confidence: np.ndarray) -> bool:
         """Add a sample at time `t` (s). Returns False if it had too few confident keypoints.
 
-        Raises StampError if `t` is not after the previous sample (out of order, duplicate).
-        A gap longer than max_gap_s, forward or back, restarts the window with this sample.
+        Raises StampError if `t` is not after the previous sample (out of order, duplicate, another clock).
+        A gap longer than max_gap_s restarts the window with this sample, and so does the SUSTAINED_BACK-th
+        sample in a row stamped more than max_gap_s before the newest (time jumped back and stayed back).
         """
         samples = self._samples
         if len(samples):
             dt = t - samples.last()
-            if -self.config.max_gap_s <= dt <= 0:
-                raise StampError(f"stamp {t:.6f} is not after the previous one {samples.last():.6f}")
-            if abs(dt) > self.config.max_gap_s:  # a gap, or time jumped back (bag loop, sim reset)
+            if dt <= 0:
+                self._behind += 1
+                if dt >= -self.config.max_gap_s:
+                    raise StampError(f"stamp {t:.6f} is not after the previous one {samples.last():.6f}")
+                if self._behind < SUSTAINED_BACK:
+                    raise StampError(f"stamp {t:.6f} is {-dt:.3g} s before the previous one {samples.last():.6f} "
+                                     f"(another clock?); {SUSTAINED_BACK} in a row restart the window")
+                self.reset()  # time went back and stayed back (bag loop, sim reset)
+            elif dt > self.config.max_gap_s:  # a gap
                 self.reset()
+        self._behind = 0
         if int((confidence >= self.config.min_confidence).sum()) < self.config.min_visible:
             return False
         samples.append(t, np.concatenate([np.asarray(xy, dtype=np.float64).reshape(-1), confidence]))

@@ -8,6 +8,7 @@ import pytest
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, InvalidKeypoints, Observation
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
+from nvhai_predictor.window import SUSTAINED_BACK
 
 CMU = "/work/shared/data/cmu_mocap/cmu_coco17_30fps_train.npz"
 rng = np.random.default_rng(0)
@@ -65,6 +66,20 @@ def test_people_keep_separate_windows_and_are_forgotten(runner):
         if r.forgotten:
             assert r.forgotten == [2]
     assert set(f.windows) == {1}
+
+
+def test_one_frame_far_back_forgets_nobody_but_time_that_stays_back_does(runner):
+    f = Forecaster(runner)
+    for i in range(30):
+        f.step(99.0 + i / 30, [Observation(1, POSE, ONES)], 640, 480)
+    r = f.step(10.0, [Observation(1, POSE, ONES), Observation(2, POSE, ONES)], 640, 480)  # a clock 90 s behind
+    assert not r.forgotten and set(f.windows) == {1, 2} and "before the previous one" in r.errors[0]
+    r = f.step(100.0, [Observation(1, POSE, ONES)], 640, 480)
+    assert r.forgotten == [2] and f.windows[1].resets == 0, "one stray frame: person 1's window goes on"
+    forgotten = []
+    for k in range(SUSTAINED_BACK):  # a bag loop: time stays back
+        forgotten += f.step(10.0 + (k + 1) / 30, [Observation(3, POSE, ONES)], 640, 480).forgotten
+    assert forgotten == [1] and set(f.windows) == {3}
 
 
 def test_stamps_that_go_backwards_are_reported(runner):

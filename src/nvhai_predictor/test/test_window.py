@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nvhai_predictor.window import PoseWindow, StampError, WindowConfig, sliding_windows
+from nvhai_predictor.window import SUSTAINED_BACK, PoseWindow, StampError, WindowConfig, sliding_windows
 
 rng = np.random.default_rng(0)
 BASE = rng.random((17, 2)) * 100 + 200
@@ -52,8 +52,22 @@ def test_gap_restarts_and_backwards_stamps_are_refused():
     assert w.ready, "a refused sample leaves the window as it was"
     w.add(59 / 30 + 1.0, pose(3), CONF)  # one second of silence
     assert not w.ready and w.resets == 1 and w.fill == 0.0
-    w.add(-100.0, pose(0), CONF)  # time jumped far back (bag loop): restart, not refuse
-    assert w.resets == 2
+    for k in range(SUSTAINED_BACK - 1):  # far back: refused, a camera on another clock...
+        with pytest.raises(StampError, match="before the previous one"):
+            w.add(-100.0 + k / 30, pose(0), CONF)
+    assert w.resets == 1
+    w.add(-100.0 + SUSTAINED_BACK / 30, pose(0), CONF)  # ...until time stays back (bag loop): restart
+    assert w.resets == 2 and w.last_time == -100.0 + SUSTAINED_BACK / 30
+
+
+def test_one_sample_far_back_between_good_ones_is_refused_without_a_restart():
+    w = PoseWindow(WindowConfig(max_gap_s=0.5))
+    for i in range(120):
+        if i % 15 == 14:
+            with pytest.raises(StampError):
+                w.add(i / 30 - 1.0, pose(0), CONF)  # another camera, 1 s behind
+        w.add(i / 30, pose(i / 30), CONF)
+    assert w.resets == 0 and w.ready
 
 
 def test_memory_stays_bounded():
