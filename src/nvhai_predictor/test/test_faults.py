@@ -248,3 +248,22 @@ def test_confidence_outside_0_1_is_refused(ros, confidence):
         assert all(abs(stamp_to_sec(f.header.stamp) - bad_t) > 1e-6 for f in h.forecasts)
     finally:
         h.close()
+
+
+def test_a_forecast_no_body_could_follow_is_published_as_standing_still_and_counted(ros, tmp_path):
+    """A model whose forecast is the body four times its size: every published forecast is the last pose held,
+    WARN on /diagnostics names why, and the count of implausible forecasts rises; the shipped model then serves."""
+    h = Harness(ros, model_path=zero_velocity_model(tmp_path / "wild.onnx", future_scale=4.0))
+    try:
+        last = h.walk(100.0, 75)
+        assert h.answered(last)
+        status = h.status(DiagnosticStatus.WARN, "implausible")
+        assert status is not None and "extent" in status.message, [s.message for s in h.diagnostics]
+        assert spin_until(h.executor, lambda: h.total("implausible") >= 16)
+        for f in h.forecasts:
+            held = pose(round((stamp_to_sec(f.header.stamp) - 100.0) * 30))
+            xy = np.stack([np.asarray(f.x), np.asarray(f.y)], axis=-1).reshape(30, 17, 2)
+            np.testing.assert_allclose(xy, np.repeat(held[None], 30, axis=0), atol=1e-2)
+        served_after_switching_to_the_shipped_model(h)
+    finally:
+        h.close()
