@@ -106,6 +106,8 @@ printf '%s\n' 1 2 3 4 5 | parallel score_fold
 # shellcheck disable=SC2046
 $T export --checkpoint final/model.pt --name "$MODEL_NAME" --emotion-prior $(prior_of final) --out default.onnx
 $T evaluate --model default.onnx --keypoints synth_test.npz --json > eval_final_synth.json
+# Camera footage (../shared/data/real_video): no clip of it trains any model here, so every one is unseen.
+[ ! -d "$SHARED/real_video" ] || bash "$RECIPES/real_footage.sh" "$PWD/default.onnx" "$PWD/real_footage"
 
 # Tables and plots for the model card from the fold evaluations.
 "$PY" "$RECIPES/summarize_protocol.py" . --out summary
