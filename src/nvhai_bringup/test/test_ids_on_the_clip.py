@@ -1,5 +1,5 @@
 """Identities on the bundled clip, every frame in order (no real-time pacing, so no frame a loaded
-machine skips): two people and at most one re-entry, as issue 11 asks of the demo."""
+machine skips): two people and no re-entry, the jumper re-found where he lands after his backflip."""
 
 from __future__ import annotations
 
@@ -17,5 +17,6 @@ def test_two_people_keep_their_ids_through_the_clip():
         pipeline.close()
     assert len(frames) == 230
     seen = set().union(*ids_per_frame)
-    assert 2 <= len(seen) <= 3, f"ids {sorted(seen)}: two people, one re-entry at most"
+    # The jumper keeps his id through the backflip the detector loses him in (tracker.REACQUIRE_SIZES).
+    assert len(seen) == 2, f"ids {sorted(seen)}: two people, no re-entry"
     assert sum(len(ids) == 2 for ids in ids_per_frame) > 30, "both people are tracked at once for a while"

@@ -23,6 +23,10 @@ MAX_EXTRAPOLATION_S = 0.5  # beyond this, a lost track's prediction stays where 
 MAX_SPEED_SIZES_PER_S = 2.0  # body travel faster than this many box diagonals per second is not believed
 ODD_SIZE_RATIO = 0.7  # a match whose box diagonal differs more than this is a partial detection
 MAX_ODD_FRAMES = 3  # ...for at most this many frames in a row; then the new size is taken as real
+# A confirmed person lost within max_missed frames and found again no further than this many body diagonals from
+# where they were lost keeps their id (the bundled clip's jumper lands 1.6 diagonals from where the flip lost
+# him, half a second later).
+REACQUIRE_SIZES = 2.0
 
 
 def box_iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -35,6 +39,12 @@ def box_iou(a: tuple[float, float, float, float], b: tuple[float, float, float, 
 
 def box_diagonal(box: tuple[float, float, float, float]) -> float:
     return float(np.hypot(box[2] - box[0], box[3] - box[1]))
+
+
+def _centre(person: PersonKeypoints) -> np.ndarray:
+    """The centre of a person's confidently seen keypoints."""
+    x0, y0, x1, y1 = person.bbox()
+    return np.array([(x0 + x1) / 2, (y0 + y1) / 2])
 
 
 @dataclass
@@ -112,6 +122,10 @@ class PersonTracker:
             used_tracks.add(ti)
             used_people.add(pi)
             self._follow(self._tracks[ti], people[pi], t)
+        for pi, ti in self._reacquire(people, used_people, used_tracks):
+            used_tracks.add(ti)
+            used_people.add(pi)
+            self._follow(self._tracks[ti], people[pi], t)
         for ti, track in enumerate(self._tracks):
             if ti not in used_tracks:
                 track.missed += 1
@@ -124,6 +138,30 @@ class PersonTracker:
                 self._confirm(track)
                 person.person_id = track.person_id
         return people
+
+    def _reacquire(self, people: list[PersonKeypoints], used_people: set[int], used_tracks: set[int]
+                   ) -> list[tuple[int, int]]:
+        """(person, track) pairs for people no track matched who appear within REACQUIRE_SIZES body sizes of where
+        a confirmed track, unmatched in this frame, was last seen (a jumper re-found after a flip the detector
+        could not follow, someone re-found after passing behind another): they keep their id, nearest first."""
+        lost = [ti for ti, track in enumerate(self._tracks) if ti not in used_tracks and track.person_id >= 0]
+        pairs = []
+        for pi, person in enumerate(people):
+            if pi in used_people:
+                continue
+            centre, size = _centre(person), box_diagonal(person.bbox())
+            for ti in lost:
+                old = self._tracks[ti].person
+                gap = float(np.linalg.norm(centre - _centre(old))) / max(size, box_diagonal(old.bbox()), 1.0)
+                if gap <= REACQUIRE_SIZES:
+                    pairs.append((gap, pi, ti))
+        chosen, taken_people, taken_tracks = [], set(), set()
+        for _, pi, ti in sorted(pairs):
+            if pi not in taken_people and ti not in taken_tracks:
+                chosen.append((pi, ti))
+                taken_people.add(pi)
+                taken_tracks.add(ti)
+        return chosen
 
     def _confirm(self, track: _Track) -> None:
         if track.person_id < 0 and track.hits >= self.min_hits:

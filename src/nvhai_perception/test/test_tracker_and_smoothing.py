@@ -81,6 +81,23 @@ def test_a_partial_detection_keeps_the_id_without_moving_the_track():
     assert tracker.update([person(44)], 11 / 30)[0].person_id == 0
 
 
+def test_a_person_lost_in_a_jump_keeps_the_id_where_they_land_and_a_stranger_gets_a_new_one():
+    """The bundled clip's jumper: lost mid-flip, found crouched (half the size) a body length below and to the
+    side half a second later. Someone found three body diagonals away is someone else."""
+    tracker = PersonTracker(max_missed=30, min_hits=3)
+    for t in range(5):
+        (jumper,) = tracker.update([person(100.0)], t / 30)
+    assert jumper.person_id >= 0
+    for t in range(5, 20):
+        tracker.update([], t / 30)
+    crouched = PersonKeypoints(xy=(BASE * 0.5 + [250.0, 200.0]).astype(np.float32), confidence=np.ones(17, np.float32),
+                               score=1.0)
+    assert tracker.update([crouched], 20 / 30)[0].person_id == jumper.person_id
+    diagonal = float(np.hypot(*np.ptp(BASE, axis=0)))
+    stranger = tracker.update([person(100.0 + 3 * diagonal)], 21 / 30)[0]
+    assert stranger.person_id != jumper.person_id
+
+
 def test_box_iou():
     assert box_iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
     assert box_iou((0, 0, 10, 10), (20, 20, 30, 30)) == 0.0
