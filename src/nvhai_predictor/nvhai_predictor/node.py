@@ -88,6 +88,9 @@ PARAMETERS: tuple[Param, ...] = (
     Param("forecast_gate", True, "Blend each person's forecast, per coordinate, toward zero-velocity and away "
           "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
           "[0, 1]), so nobody is forecast worse than standing still.", read_only=True),
+    Param("sparse_person_prior", 0.5, "Until the gate has evidence of a person (its first windows scored), a "
+          "person the camera sees little of (6 or more keypoints unseen: chest-up, at a desk) is forecast with "
+          "this share of the model's move (1: the model's forecast as is).", read_only=True, range=UNIT),
     Param("plausibility_gate", True, "Publish zero-velocity (the last observed pose, held) instead of a forecast "
           "no human body could follow: a pose that collapses or explodes, a keypoint moving faster than a person, "
           "ending far from where it was, or a bone growing past its observed length (plausibility.py); counted "
@@ -155,7 +158,8 @@ class PredictorNode(ManagedNode):
             online=OnlineConfig(AdaptationConfig(enabled=p.online_adaptation, strength=p.adaptation_strength,
                                                  memory_s=p.adaptation_memory_s,
                                                  axis_strength=p.adaptation_axis_strength),
-                                ScoringConfig(gate=p.forecast_gate, time_constant_s=p.self_scoring_time_constant_s),
+                                ScoringConfig(gate=p.forecast_gate, time_constant_s=p.self_scoring_time_constant_s,
+                                              sparse_prior=p.sparse_person_prior),
                                 PlausibilityConfig(enabled=p.plausibility_gate)))
         self.forecaster: Forecaster | None = None
         self.model_error = ""

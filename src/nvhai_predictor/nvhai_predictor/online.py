@@ -66,7 +66,8 @@ class OnlineCorrection:
         phi = features(window, model_future, adapt.history)
         last = window[-1].reshape(-1)
         adapted = phi[:, -self.t_out:] + (person.ridge.correction(phi) if adapt.enabled else 0.0)
-        published = person.scores.publish(phi[:, -self.t_out:], adapted)
+        sparse = seen is not None and int((~seen[-1]).sum()) >= self.config.scoring.sparse_unseen
+        published = person.scores.publish(phi[:, -self.t_out:], adapted, sparse)
         shape = model_future.shape
         implausible = check(window, (published.T + last).reshape(shape), self.config.plausibility)
         if implausible:

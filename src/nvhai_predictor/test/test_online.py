@@ -10,6 +10,7 @@ from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection
 from nvhai_predictor.online_adaptation import AdaptationConfig, features
+from nvhai_predictor.plausibility import PlausibilityConfig
 from nvhai_predictor.self_scoring import ScoringConfig
 
 W, H, RATE, T_IN, T_OUT = 640, 480, 30.0, 60, 30
@@ -223,3 +224,22 @@ def test_the_x_and_y_maps_learn_what_one_shared_map_cannot():
         maes[axis_strength] = core.scores(0).mae
     assert maes[0.0]["adapted"] < maes[0.0]["model"]  # the shared map helps a little
     assert maes[30.0]["adapted"] < 0.5 * maes[0.0]["adapted"], maes
+
+
+def test_a_person_the_camera_sees_little_of_gets_half_the_models_move_until_the_gate_has_evidence():
+    """Six keypoints unseen in the newest frame (chest-up): the published move is sparse_prior x the model's
+    until min_scored windows are scored; a whole body gets the model's move as is."""
+    rng = np.random.default_rng(5)
+    window, model = rng.normal(0, 0.2, (T_IN, 17, 2)), rng.normal(0, 0.2, (T_OUT, 17, 2))
+    chest_up = np.ones((T_IN, 17), bool)
+    chest_up[:, 11:] = False
+    last = window[-1]
+    config = OnlineConfig(AdaptationConfig(enabled=False), ScoringConfig(sparse_prior=0.5),
+                          PlausibilityConfig(enabled=False))  # random poses: no body, no plausibility check
+    core = OnlineCorrection(config, T_OUT, RATE)
+    sparse = core.forecast(0, 0.0, window, model, chest_up)
+    whole = core.forecast(1, 0.0, window, model, np.ones((T_IN, 17), bool))
+    np.testing.assert_allclose(sparse.published - last, 0.5 * (model - last), atol=1e-12)
+    np.testing.assert_allclose(whole.published, model, atol=1e-12)
+    core.people[0].scores.scored = ScoringConfig().min_scored  # the gate has its evidence now: it decides
+    np.testing.assert_allclose(core.forecast(0, 0.5, window, model, chest_up).published, model, atol=1e-12)
