@@ -4,6 +4,8 @@ keypoints (the same completion of what the camera did not see, the same normalis
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +54,23 @@ def _keypoints_msg(t: float, xy: np.ndarray, conf: np.ndarray) -> BodyKeypointsA
     return BodyKeypointsArray(header=header, image_width=W, image_height=H, people=[person])
 
 
+@contextmanager
+def _graph(node_class: type, params: dict, publish: tuple[type, str], collect: tuple[type, str]) -> Iterator[tuple]:
+    """A real node with `params`, a publisher to its input and the list its output is collected into."""
+    with ros_context() as context:
+        node = node_class(context=context, parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
+        io = Node("one_path_io", context=context)
+        pub = io.create_publisher(*publish, 100)
+        got: list = []
+        io.create_subscription(*collect, got.append, 100)
+        executor = make_executor(context, node, io)
+        try:
+            assert spin_until(executor, lambda: pub.get_subscription_count() > 0)
+            yield executor, pub, got
+        finally:
+            teardown(executor, node, io)
+
+
 def test_a_waist_up_person_gives_the_node_the_window_training_and_evaluation_see():
     xy, conf = _waist_up()
     assert (xy[:, 15:, 1] > 1.5 * H).any(), "the guessed ankles lie far below the frame, as in camera footage"
@@ -66,25 +85,15 @@ def test_a_waist_up_person_gives_the_node_the_window_training_and_evaluation_see
     np.testing.assert_allclose(normed, offline_input, atol=1e-4)
     expected = denormalize(ModelRunner(default_model_path()).run(offline_input[None])[0].future,
                            centroid[-1], scale[-1])
-    with ros_context() as context:
-        params = {"online_adaptation": False, "forecast_gate": False, "plausibility_gate": False,
-                  "emotion_smoothing": "raw"}
-        node = PredictorNode(context=context, parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
-        io = Node("one_path_io", context=context)
-        pub = io.create_publisher(BodyKeypointsArray, "/body_keypoints", 100)
-        got: list[MotionForecast] = []
-        io.create_subscription(MotionForecast, "/future_poses", got.append, 100)
-        executor = make_executor(context, node, io)
-        try:
-            assert spin_until(executor, lambda: pub.get_subscription_count() > 0)
-            for i in range(last + 1):
-                pub.publish(_keypoints_msg(10.0 + i / 30, xy[i], conf[i]))
-                executor.spin_once(timeout_sec=0.001)
-            t_last = 10.0 + last / 30
-            assert spin_until(executor, lambda: any(abs(stamp_to_sec(f.header.stamp) - t_last) < 1e-6 for f in got)), \
-                f"no forecast for the waist-up person's last frame ({len(got)} forecasts in all)"
-        finally:
-            teardown(executor, node, io)
+    params = {"online_adaptation": False, "forecast_gate": False, "plausibility_gate": False, "emotion_smoothing": "raw"}
+    t_last = 10.0 + last / 30
+    with _graph(PredictorNode, params, (BodyKeypointsArray, "/body_keypoints"), (MotionForecast, "/future_poses")) \
+            as (executor, pub, got):
+        for i in range(last + 1):
+            pub.publish(_keypoints_msg(10.0 + i / 30, xy[i], conf[i]))
+            executor.spin_once(timeout_sec=0.001)
+        assert spin_until(executor, lambda: any(abs(stamp_to_sec(f.header.stamp) - t_last) < 1e-6 for f in got)), \
+            f"no forecast for the waist-up person's last frame ({len(got)} forecasts in all)"
     published = next(f for f in got if abs(stamp_to_sec(f.header.stamp) - t_last) < 1e-6)
     np.testing.assert_allclose(forecast_xy(published), expected, atol=0.05)
 
@@ -94,23 +103,13 @@ def test_extract_gives_the_keypoints_the_perception_node_publishes():
     through extract's pass: the same people, ids, keypoints and confidences at the same stamps."""
     frames = [f for f in FrameSource(DEMO_VIDEO) if f.index < 90]
     seen = video_people(DEMO_VIDEO, ExtractConfig(), max_frames=90)
-    with ros_context() as context:
-        node = PerceptionNode(context=context, parameter_overrides=[
-            Parameter("image_topic", value="/one_path/image"), Parameter("drop_frames_when_busy", value=False),
-            Parameter("image_qos_depth", value=10)])
-        io = Node("one_path_camera", context=context)
-        pub = io.create_publisher(Image, "/one_path/image", 10)
-        got: list[BodyKeypointsArray] = []
-        io.create_subscription(BodyKeypointsArray, "/body_keypoints", got.append, 100)
-        executor = make_executor(context, node, io)
-        try:
-            assert spin_until(executor, lambda: pub.get_subscription_count() > 0)
-            for f in frames:
-                answered = len(got)
-                pub.publish(rgb_to_image(f.rgb, Header(stamp=sec_to_stamp(100.0 + f.t), frame_id="camera"), "rgb8"))
-                assert spin_until(executor, lambda n=answered: len(got) > n, 30.0), f"no keypoints for frame {f.index}"
-        finally:
-            teardown(executor, node, io)
+    params = {"image_topic": "/one_path/image", "drop_frames_when_busy": False, "image_qos_depth": 10}
+    with _graph(PerceptionNode, params, (Image, "/one_path/image"), (BodyKeypointsArray, "/body_keypoints")) \
+            as (executor, pub, got):
+        for f in frames:
+            answered = len(got)
+            pub.publish(rgb_to_image(f.rgb, Header(stamp=sec_to_stamp(100.0 + f.t), frame_id="camera"), "rgb8"))
+            assert spin_until(executor, lambda n=answered: len(got) > n, 30.0), f"no keypoints for frame {f.index}"
     published = {}
     for msg in got:
         for p in map(msg_to_person, msg.people):
