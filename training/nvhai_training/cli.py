@@ -19,7 +19,6 @@ import argparse
 import fnmatch
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,15 +41,14 @@ from nvhai_common.cli_args import (
 )
 from nvhai_common.cli_errors import USER_ERRORS, run_command
 from nvhai_common.strict_json import dumps as strict_json
-from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
+from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_training.keypoint_dataset import (
-    Windows,
     load_clips,
     load_labels,
     load_metadata,
-    make_windows,
-    samples_to_windows,
+    load_windows,
     save_clips,
+    split_spec,
     to_square_pixels,
 )
 from nvhai_training.models import ARCHITECTURES
@@ -173,13 +171,6 @@ def pattern_share(text: str) -> tuple[str, float]:
     return pattern, value
 
 
-def split_spec(text: str) -> tuple[str, str, str]:
-    """`file.npz@STRIDE:WEIGHT` -> (path, stride, weight), either of the last two '' when not given."""
-    spec, _, weight = text.partition(":")
-    path, _, stride = spec.partition("@")
-    return path, stride, weight
-
-
 def keypoint_spec(text: str) -> str:
     """argparse type of --train/--test: `file.npz`, `file.npz@STRIDE`, `file.npz:WEIGHT` or `file.npz@STRIDE:WEIGHT`."""
     path, stride, weight = split_spec(text)
@@ -192,34 +183,6 @@ def keypoint_spec(text: str) -> str:
     if not path:
         raise BadValue(f"{text!r}: no file before @ or :")
     return text
-
-
-def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequence[str] = (),
-             warp_share: Sequence[tuple[str, float]] = ()) -> Windows:
-    """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
-    `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`.
-    Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped; one matching a
-    `warp_share` pattern is warped at that pattern's share (the first that matches) instead of the run's."""
-    shares = [(pattern, 0.0) for pattern in no_warp] + list(warp_share)  # a skip is share 0, and comes first
-    parts = []
-    for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
-        path, own, weight = split_spec(spec)
-        file_stride = int(own) if own else stride
-        clips = load_clips(path)
-        lengths = {len(c) for c in clips.values()}
-        if lengths == {t_in + t_out} and len(clips) > 1000:  # generated samples: one window each, fast path
-            labels = load_labels(path)
-            names = sorted(clips)
-            ids = np.array([EMOTION_LABELS.index(labels[n]) if n in labels else -1 for n in names])
-            parts.append(samples_to_windows(np.stack([clips[n][..., :2] for n in names]), ids, t_in, t_out))
-        else:
-            parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
-        if weight:
-            parts[-1].forecast_weight[:] = float(weight)
-        own_share = next((share for pattern, share in shares if fnmatch.fnmatch(path, pattern)), None)
-        if own_share is not None:
-            parts[-1].warp_share[:] = own_share
-    return Windows.concat(parts)
 
 
 def _train(a: argparse.Namespace) -> None:
@@ -242,8 +205,8 @@ def _train(a: argparse.Namespace) -> None:
     if a.time_warp_turn and not (a.time_warp or any(share for _, share in a.time_warp_share)):
         raise BadValue(f"--time-warp-turn {a.time_warp_turn}: no window is time-warped, so it changes nothing "
                        "(give --time-warp SHARE, or --time-warp-share PATTERN=SHARE)")
-    train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
-    test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
+    train_set = load_windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
+    test_set = load_windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
     metrics = train(config, train_set, test_set, a.out, init=a.init)
     if test_set is None:  # nothing was scored: say what there is instead of a bare {}
@@ -254,19 +217,11 @@ def _train(a: argparse.Namespace) -> None:
 
 
 def _export(a: argparse.Namespace) -> None:
-    from nvhai_training.export import export_onnx
-    from nvhai_training.train import deployment_prior, load_model_for_export, prior_correction
+    from nvhai_training.export import export_checkpoint
 
-    model, config, class_weights = load_model_for_export(a.checkpoint)
-    contract = ModelContract(model_name=a.name or f"nvhai-{config.arch}", input_frames=config.t_in,
-                             output_frames=config.t_out, labels=list(config.labels))
-    if a.emotion_prior:
-        bias = deployment_prior(class_weights, list(config.labels), dict(a.emotion_prior))
-        what = f"to the prior {dict(a.emotion_prior)}"
-    else:
-        bias = None if a.no_prior_correction else prior_correction(class_weights)
-        what = "to the data's class frequencies"
-    export_onnx(model, a.out, contract, logit_bias=bias)
+    prior = dict(a.emotion_prior) if a.emotion_prior else None
+    contract, bias = export_checkpoint(a.checkpoint, a.out, a.name, prior, correct_prior=not a.no_prior_correction)
+    what = f"to the prior {prior}" if prior else "to the data's class frequencies"
     note = f" (emotion logits corrected {what}: {[round(b, 2) for b in bias]})" if bias else ""
     print(f"exported {contract.model_name} to {a.out}{note}")
 

@@ -67,14 +67,13 @@ def test_nothing_warped_leaves_the_batch_alone():
 def test_time_warp_skip_marks_only_the_matching_files(tmp_path):
     from swaying import motion
 
-    from nvhai_training.cli import _windows
-    from nvhai_training.keypoint_dataset import save_clips
+    from nvhai_training.keypoint_dataset import load_windows, save_clips
 
     for name in ("mocap.npz", "msrc12.npz"):
         save_clips(tmp_path / name, {f"c{i}": motion(120, i) for i in range(2)})
     specs = [str(tmp_path / "mocap.npz"), f"{tmp_path / 'msrc12.npz'}@4:0.5"]
-    windows = _windows(specs, 1, 60, 30, no_warp=["*msrc*"])
-    every = _windows(specs, 1, 60, 30)
+    windows = load_windows(specs, 1, 60, 30, no_warp=["*msrc*"])
+    every = load_windows(specs, 1, 60, 30)
     assert np.isnan(every.warp_share).all()  # every window at the run's share
     skipped = windows.warp_share == 0
     assert (~skipped).sum() == 2 * 31  # mocap.npz's windows: 120 - 90 + 1 per clip
@@ -85,14 +84,13 @@ def test_time_warp_skip_marks_only_the_matching_files(tmp_path):
 def test_time_warp_share_gives_matching_files_their_own_chance(tmp_path):
     from swaying import motion
 
-    from nvhai_training.cli import _windows
-    from nvhai_training.keypoint_dataset import save_clips
+    from nvhai_training.keypoint_dataset import load_windows, save_clips
     from nvhai_training.train import warp_shares
 
     for name in ("mocap.npz", "msrc12.npz", "synth.npz"):
         save_clips(tmp_path / name, {f"c{i}": motion(120, i) for i in range(2)})
     specs = [str(tmp_path / "mocap.npz"), f"{tmp_path / 'msrc12.npz'}@4:0.5", str(tmp_path / "synth.npz")]
-    windows = _windows(specs, 1, 60, 30, no_warp=["*synth*"], warp_share=[("*msrc*", 0.15), ("*ms*", 0.9)])
+    windows = load_windows(specs, 1, 60, 30, no_warp=["*synth*"], warp_share=[("*msrc*", 0.15), ("*ms*", 0.9)])
     share = warp_shares(windows, 0.5)
     msrc = windows.forecast_weight == 0.5
     assert np.all(share[msrc] == np.float32(0.15))  # the first matching pattern, not the later one
