@@ -34,7 +34,6 @@ from nvhai_common.cli_args import (
     npz_written,
     positive_float,
     positive_int,
-    positive_unit,
     refuse_to_overwrite,
     unit_interval,
     writes,
@@ -194,17 +193,13 @@ def _train(a: argparse.Namespace) -> None:
                          label_smoothing=a.label_smoothing, class_weights=a.class_weights,
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
                          time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip),
-                         time_warp_share=tuple(a.time_warp_share), time_warp_turn=a.time_warp_turn,
-                         time_warp_min_speed=a.time_warp_min_speed, camera_effects=a.camera_effects,
+                         time_warp_share=tuple(a.time_warp_share), camera_effects=a.camera_effects,
                          lr_schedule=a.lr_schedule)
     paths = [split_spec(spec)[0] for spec in a.train]
     patterns = [("--time-warp-skip", p) for p in a.time_warp_skip] + [("--time-warp-share", p) for p, _ in a.time_warp_share]
     for option, pattern in patterns:
         if not fnmatch.filter(paths, pattern):
             raise BadValue(f"{option} {pattern!r} matches none of the --train files ({' '.join(paths)})")
-    if a.time_warp_turn and not (a.time_warp or any(share for _, share in a.time_warp_share)):
-        raise BadValue(f"--time-warp-turn {a.time_warp_turn}: no window is time-warped, so it changes nothing "
-                       "(give --time-warp SHARE, or --time-warp-share PATTERN=SHARE)")
     train_set = load_windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
     test_set = load_windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
@@ -397,12 +392,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-warp-share", nargs="+", default=[], type=pattern_share, metavar="PATTERN=SHARE",
                    help="training files (fnmatch, as --time-warp-skip) time-warped at their own share instead of "
                         "--time-warp's, e.g. '*msrc*=0.15' (the first pattern that matches)")
-    p.add_argument("--time-warp-turn", type=unit_interval, default=0.0,
-                   help="share of the time-warped windows held, unslowed, where the wrists reach furthest (the arm "
-                        "that went out stays out; e.g. 0.5)")
-    p.add_argument("--time-warp-min-speed", type=positive_unit, default=0.6,
-                   help="the slowest a time-warped window plays, as a share of real time (Bandai's guide moves "
-                        "at a third of MSRC-12's speed; e.g. 0.3)")
     p.add_argument("--velocity-loss", type=non_negative_float, default=0.0,
                    help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")
