@@ -22,7 +22,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from nvhai_common.cli_args import (
     BadValue,
@@ -63,22 +62,12 @@ def _synth(a: argparse.Namespace) -> None:
 
 
 def _import_3d(a: argparse.Namespace, files: list[Path], to_coco3d) -> None:
-    from nvhai_training.camera import face_forward, random_view
+    from nvhai_training.camera import camera_views
 
-    rng = np.random.default_rng(a.seed)
     exclude = set(a.exclude or [])
     if a.exclude_from:  # e.g. the held-out test split: its motions must not leak into pretraining
         exclude |= set(load_clips(a.exclude_from))
-    clips = {}
-    for path in tqdm(files, desc="import", unit="clip"):
-        if path.stem in exclude:
-            continue
-        try:
-            motion = face_forward(to_coco3d(path))
-        except ValueError as e:  # BVHError, a bad .npy: one line naming the file
-            raise ValueError(f"{path}: {e}") from None
-        for v in range(a.views):
-            clips[f"{path.stem}_v{v}"] = random_view(motion, rng)
+    clips = camera_views(files, to_coco3d, a.views, a.seed, exclude)
     save_clips(a.out, clips)
     print(f"wrote {len(clips)} clips ({a.views} camera views each) to {a.out}")
 
