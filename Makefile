@@ -22,7 +22,7 @@ test: setup
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 # Each benchmark's --json goes to benchmarks/results/NAME.json (kept only when the script succeeds);
-# the README's benchmark tables are rendered from those files.
+# docs/benchmarks.md's tables are rendered from those files.
 BENCHMARKS := loop_latency multi_person perception_latency predictor_latency predictor_crowd model_table training_throughput
 
 benchmark: setup

@@ -1,7 +1,7 @@
-"""The README's benchmark tables, rendered from benchmarks/results/*.json (what `make benchmark`
-writes) into the blocks between `<!-- benchmark: NAME -->` and `<!-- /benchmark -->`.
+"""The benchmark tables of docs/benchmarks.md (and of any page in PAGES), rendered from benchmarks/results/*.json
+(what `make benchmark` writes) into the blocks between `<!-- benchmark: NAME -->` and `<!-- /benchmark -->`.
 
-    .venv/bin/python benchmarks/render_readme.py [--check]   # --check: exit 1 if the README is stale
+    .venv/bin/python benchmarks/render_readme.py [--check] [PAGE ...]   # --check: exit 1 if a page is stale
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
+PAGES = ("README.md", "docs/benchmarks.md")  # pages that may hold benchmark blocks (the tables are in docs/benchmarks.md)
 BLOCK = re.compile(r"(<!-- benchmark: (\w+) -->\n)(.*?)(<!-- /benchmark -->)", re.S)
 
 
@@ -163,19 +164,21 @@ def render(readme: str, results: Path = RESULTS) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="exit 1 when the README's tables differ from results/")
-    parser.add_argument("--readme", default=str(ROOT / "README.md"))
+    parser.add_argument("--check", action="store_true", help="exit 1 when a page's tables differ from results/")
+    parser.add_argument("pages", nargs="*", default=[str(ROOT / page) for page in PAGES],
+                        help="markdown pages to render (default: README.md and docs/benchmarks.md)")
     args = parser.parse_args()
-    path = Path(args.readme)
-    old = path.read_text()
-    new = render(old)
-    if args.check:
-        if new != old:
-            print(f"{path}: benchmark tables differ from {RESULTS}; run benchmarks/render_readme.py", file=sys.stderr)
-            return 1
-        return 0
-    path.write_text(new)
-    return 0
+    stale = 0
+    for path in map(Path, args.pages):
+        old = path.read_text()
+        new = render(old)
+        if args.check:
+            if new != old:
+                print(f"{path}: benchmark tables differ from {RESULTS}; run benchmarks/render_readme.py", file=sys.stderr)
+                stale = 1
+        elif new != old:
+            path.write_text(new)
+    return stale
 
 
 if __name__ == "__main__":

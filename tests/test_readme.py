@@ -1,8 +1,9 @@
 """The README's commands work as written: each ```bash block marked `<!-- readme-test: NAME VAR=value ... -->`
-runs, as a newcomer would paste it, in a copy of the repository (so nothing lands in the clone).
+in the README or the docs pages it links for them (PAGES) runs, as a newcomer would paste it, in a copy of the
+repository (so nothing lands in the clone).
 
 The marker's VAR=value pairs are set in the environment: the blocks read their sizes from
-`${VAR:-default}`, so the test runs them small. Blocks are read from the README, never copied here.
+`${VAR:-default}`, so the test runs them small. Blocks are read from the pages, never copied here.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 MARKED = re.compile(r"<!-- readme-test: ([\w-]+)((?: \w+=\S+)*) -->\n```bash\n(.*?)```", re.S)
-EXPECTED = ("quick-start", "live", "bags", "training")  # in README order; a missing marker fails the test
+PAGES = ("README.md", "docs/bags.md", "docs/training.md")  # where the marked blocks live, read in this order
+EXPECTED = ("quick-start", "live", "bags", "training")  # in PAGES order; a missing marker fails the test
 NOT_COPIED = {".git", ".venv", "build", "out", "runs", "__pycache__", ".pytest_cache", ".ruff_cache"}
 
 
 def marked_blocks() -> dict[str, tuple[dict[str, str], str]]:
-    text = (ROOT / "README.md").read_text()
+    text = "\n".join((ROOT / page).read_text() for page in PAGES)
     return {name: (dict(pair.split("=", 1) for pair in env.split()), body)
             for name, env, body in MARKED.findall(text)}
 
@@ -32,6 +34,8 @@ def marked_blocks() -> dict[str, tuple[dict[str, str], str]]:
 def test_readme_marks_the_blocks_a_newcomer_runs():
     blocks = marked_blocks()
     assert tuple(blocks) == EXPECTED
+    assert [name for name, _, _ in MARKED.findall((ROOT / "README.md").read_text())] == ["quick-start", "live"], \
+        "the newcomer's first commands stay in the README"
     assert ". .venv/bin/activate" in blocks["quick-start"][1], "activation is shown once, in the quick start"
     for name, (env, body) in blocks.items():
         for var in env:

@@ -6,9 +6,12 @@ same camera distribution.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 
 @dataclass
@@ -66,3 +69,22 @@ def face_forward(motion: np.ndarray) -> np.ndarray:
     c, s = np.cos(angle), np.sin(angle)
     rot = np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
     return motion @ rot.T
+
+
+def camera_views(files: Sequence[Path], to_coco3d: Callable[[Path], np.ndarray], views: int, seed: int,
+                 exclude: Collection[str] = ()) -> dict[str, np.ndarray]:
+    """3D motion files -> 2D clips `<stem>_v<k>`: each file (its stem not in `exclude`) read by `to_coco3d`,
+    turned to face forward and seen by `views` random cameras (one random stream from `seed`, in file order).
+    A file `to_coco3d` refuses (ValueError: a bad BVH, a bad .npy) is named in the error."""
+    rng = np.random.default_rng(seed)
+    clips = {}
+    for path in tqdm(files, desc="import", unit="clip"):
+        if path.stem in exclude:
+            continue
+        try:
+            motion = face_forward(to_coco3d(path))
+        except ValueError as e:  # BVHError, a bad .npy: one line naming the file
+            raise ValueError(f"{path}: {e}") from None
+        for v in range(views):
+            clips[f"{path.stem}_v{v}"] = random_view(motion, rng)
+    return clips

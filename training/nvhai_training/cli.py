@@ -19,11 +19,9 @@ import argparse
 import fnmatch
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from nvhai_common.cli_args import (
     BadValue,
@@ -35,22 +33,20 @@ from nvhai_common.cli_args import (
     npz_written,
     positive_float,
     positive_int,
-    positive_unit,
     refuse_to_overwrite,
     unit_interval,
     writes,
 )
 from nvhai_common.cli_errors import USER_ERRORS, run_command
 from nvhai_common.strict_json import dumps as strict_json
-from nvhai_predictor.contract import EMOTION_LABELS, ModelContract
+from nvhai_predictor.contract import EMOTION_LABELS
 from nvhai_training.keypoint_dataset import (
-    Windows,
     load_clips,
     load_labels,
     load_metadata,
-    make_windows,
-    samples_to_windows,
+    load_windows,
     save_clips,
+    split_spec,
     to_square_pixels,
 )
 from nvhai_training.models import ARCHITECTURES
@@ -66,22 +62,12 @@ def _synth(a: argparse.Namespace) -> None:
 
 
 def _import_3d(a: argparse.Namespace, files: list[Path], to_coco3d) -> None:
-    from nvhai_training.camera import face_forward, random_view
+    from nvhai_training.camera import camera_views
 
-    rng = np.random.default_rng(a.seed)
     exclude = set(a.exclude or [])
     if a.exclude_from:  # e.g. the held-out test split: its motions must not leak into pretraining
         exclude |= set(load_clips(a.exclude_from))
-    clips = {}
-    for path in tqdm(files, desc="import", unit="clip"):
-        if path.stem in exclude:
-            continue
-        try:
-            motion = face_forward(to_coco3d(path))
-        except ValueError as e:  # BVHError, a bad .npy: one line naming the file
-            raise ValueError(f"{path}: {e}") from None
-        for v in range(a.views):
-            clips[f"{path.stem}_v{v}"] = random_view(motion, rng)
+    clips = camera_views(files, to_coco3d, a.views, a.seed, exclude)
     save_clips(a.out, clips)
     print(f"wrote {len(clips)} clips ({a.views} camera views each) to {a.out}")
 
@@ -173,13 +159,6 @@ def pattern_share(text: str) -> tuple[str, float]:
     return pattern, value
 
 
-def split_spec(text: str) -> tuple[str, str, str]:
-    """`file.npz@STRIDE:WEIGHT` -> (path, stride, weight), either of the last two '' when not given."""
-    spec, _, weight = text.partition(":")
-    path, _, stride = spec.partition("@")
-    return path, stride, weight
-
-
 def keypoint_spec(text: str) -> str:
     """argparse type of --train/--test: `file.npz`, `file.npz@STRIDE`, `file.npz:WEIGHT` or `file.npz@STRIDE:WEIGHT`."""
     path, stride, weight = split_spec(text)
@@ -194,34 +173,6 @@ def keypoint_spec(text: str) -> str:
     return text
 
 
-def _windows(paths: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequence[str] = (),
-             warp_share: Sequence[tuple[str, float]] = ()) -> Windows:
-    """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
-    `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`.
-    Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped; one matching a
-    `warp_share` pattern is warped at that pattern's share (the first that matches) instead of the run's."""
-    shares = [(pattern, 0.0) for pattern in no_warp] + list(warp_share)  # a skip is share 0, and comes first
-    parts = []
-    for spec in tqdm(paths, desc="load", unit="file", disable=len(paths) < 2):
-        path, own, weight = split_spec(spec)
-        file_stride = int(own) if own else stride
-        clips = load_clips(path)
-        lengths = {len(c) for c in clips.values()}
-        if lengths == {t_in + t_out} and len(clips) > 1000:  # generated samples: one window each, fast path
-            labels = load_labels(path)
-            names = sorted(clips)
-            ids = np.array([EMOTION_LABELS.index(labels[n]) if n in labels else -1 for n in names])
-            parts.append(samples_to_windows(np.stack([clips[n][..., :2] for n in names]), ids, t_in, t_out))
-        else:
-            parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
-        if weight:
-            parts[-1].forecast_weight[:] = float(weight)
-        own_share = next((share for pattern, share in shares if fnmatch.fnmatch(path, pattern)), None)
-        if own_share is not None:
-            parts[-1].warp_share[:] = own_share
-    return Windows.concat(parts)
-
-
 def _train(a: argparse.Namespace) -> None:
     from nvhai_training.train import TrainConfig, train
 
@@ -231,19 +182,15 @@ def _train(a: argparse.Namespace) -> None:
                          label_smoothing=a.label_smoothing, class_weights=a.class_weights,
                          velocity_loss=a.velocity_loss, x_scale_augment=a.x_scale_augment, input_noise=a.input_noise,
                          time_warp=a.time_warp, time_warp_skip=tuple(a.time_warp_skip),
-                         time_warp_share=tuple(a.time_warp_share), time_warp_turn=a.time_warp_turn,
-                         time_warp_min_speed=a.time_warp_min_speed, camera_effects=a.camera_effects,
+                         time_warp_share=tuple(a.time_warp_share), camera_effects=a.camera_effects,
                          lr_schedule=a.lr_schedule)
     paths = [split_spec(spec)[0] for spec in a.train]
     patterns = [("--time-warp-skip", p) for p in a.time_warp_skip] + [("--time-warp-share", p) for p, _ in a.time_warp_share]
     for option, pattern in patterns:
         if not fnmatch.filter(paths, pattern):
             raise BadValue(f"{option} {pattern!r} matches none of the --train files ({' '.join(paths)})")
-    if a.time_warp_turn and not (a.time_warp or any(share for _, share in a.time_warp_share)):
-        raise BadValue(f"--time-warp-turn {a.time_warp_turn}: no window is time-warped, so it changes nothing "
-                       "(give --time-warp SHARE, or --time-warp-share PATTERN=SHARE)")
-    train_set = _windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
-    test_set = _windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
+    train_set = load_windows(a.train, a.stride, config.t_in, config.t_out, a.time_warp_skip, a.time_warp_share)
+    test_set = load_windows(a.test, a.test_stride, config.t_in, config.t_out) if a.test else None
     print(f"{len(train_set)} training windows, {len(test_set) if test_set else 0} test windows")
     metrics = train(config, train_set, test_set, a.out, init=a.init)
     if test_set is None:  # nothing was scored: say what there is instead of a bare {}
@@ -254,19 +201,11 @@ def _train(a: argparse.Namespace) -> None:
 
 
 def _export(a: argparse.Namespace) -> None:
-    from nvhai_training.export import export_onnx
-    from nvhai_training.train import deployment_prior, load_model_for_export, prior_correction
+    from nvhai_training.export import export_checkpoint
 
-    model, config, class_weights = load_model_for_export(a.checkpoint)
-    contract = ModelContract(model_name=a.name or f"nvhai-{config.arch}", input_frames=config.t_in,
-                             output_frames=config.t_out, labels=list(config.labels))
-    if a.emotion_prior:
-        bias = deployment_prior(class_weights, list(config.labels), dict(a.emotion_prior))
-        what = f"to the prior {dict(a.emotion_prior)}"
-    else:
-        bias = None if a.no_prior_correction else prior_correction(class_weights)
-        what = "to the data's class frequencies"
-    export_onnx(model, a.out, contract, logit_bias=bias)
+    prior = dict(a.emotion_prior) if a.emotion_prior else None
+    contract, bias = export_checkpoint(a.checkpoint, a.out, a.name, prior, correct_prior=not a.no_prior_correction)
+    what = f"to the prior {prior}" if prior else "to the data's class frequencies"
     note = f" (emotion logits corrected {what}: {[round(b, 2) for b in bias]})" if bias else ""
     print(f"exported {contract.model_name} to {a.out}{note}")
 
@@ -442,12 +381,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-warp-share", nargs="+", default=[], type=pattern_share, metavar="PATTERN=SHARE",
                    help="training files (fnmatch, as --time-warp-skip) time-warped at their own share instead of "
                         "--time-warp's, e.g. '*msrc*=0.15' (the first pattern that matches)")
-    p.add_argument("--time-warp-turn", type=unit_interval, default=0.0,
-                   help="share of the time-warped windows held, unslowed, where the wrists reach furthest (the arm "
-                        "that went out stays out; e.g. 0.5)")
-    p.add_argument("--time-warp-min-speed", type=positive_unit, default=0.6,
-                   help="the slowest a time-warped window plays, as a share of real time (Bandai's guide moves "
-                        "at a third of MSRC-12's speed; e.g. 0.3)")
     p.add_argument("--velocity-loss", type=non_negative_float, default=0.0,
                    help="weight of an L1 loss on the forecast's frame-to-frame change (siMLPe's; e.g. 1)")
     p.add_argument("--lr-schedule", choices=["constant", "cosine"], default="constant")

@@ -1,6 +1,6 @@
 """Score an exported model on any keypoint set, through the predictor's own onnxruntime runner.
 
-JSON keys (stable, documented in README.md):
+JSON keys (stable, documented in docs/training.md):
   model, keypoints, clips, windows, stride,
   model_metrics / zero_velocity / constant_velocity: {mae, mae_5, mae_10, mae_20, mae_30},
   model_metrics.accuracy (null without labels), improvement_vs_zero_velocity (1 - mae/mae_zv; null when mae_zv is 0),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from torch import nn
 
@@ -43,3 +45,25 @@ def export_onnx(model: nn.Module, path: str, contract: ModelContract, opset: int
     entry.key, entry.value = METADATA_KEY, contract.to_json()
     proto.producer_name = "nvhai_training"
     onnx.save(proto, path)
+
+
+def export_checkpoint(checkpoint: str | Path, out: str | Path, name: str | None = None,
+                      emotion_prior: dict[str, float] | None = None, correct_prior: bool = True
+                      ) -> tuple[ModelContract, list[float] | None]:
+    """A `train` checkpoint -> ONNX at `out` with its contract; returns the contract and the logit bias added.
+
+    The emotion odds: `emotion_prior` (label -> share, the labels not named sharing the rest) gives a
+    --class-weights model the odds of the people it will meet; otherwise `correct_prior` restores its training
+    data's class frequencies, and False keeps the balanced odds it learned (what `export --no-prior-correction`
+    writes)."""
+    from nvhai_training.train import deployment_prior, load_model_for_export, prior_correction
+
+    model, config, class_weights = load_model_for_export(checkpoint)
+    contract = ModelContract(model_name=name or f"nvhai-{config.arch}", input_frames=config.t_in,
+                             output_frames=config.t_out, labels=list(config.labels))
+    if emotion_prior:
+        bias = deployment_prior(class_weights, list(config.labels), dict(emotion_prior))
+    else:
+        bias = prior_correction(class_weights) if correct_prior else None
+    export_onnx(model, str(out), contract, logit_bias=bias)
+    return contract, bias

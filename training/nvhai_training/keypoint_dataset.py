@@ -8,17 +8,23 @@ sidecar CSV `<name>.labels.csv` (`clip,emotion`), per-clip metadata (e.g. Bandai
 style) in `<name>.meta.json` (`{"clips": {clip: {...}}}`; `<name>_meta.json` is read too).
 Windows come from nvhai_predictor's `sliding_windows`, `complete_future` (keypoints below the window's
 `min_confidence` are unseen and completed, visibility.py) and `normalize`: the code the live node runs.
+A training set is assembled from file specs (`load_windows`): `file.npz`, `file.npz@STRIDE` (that file's own
+window stride), `file.npz:WEIGHT` (its forecast loss weight) or `file.npz@STRIDE:WEIGHT`, as `nvhai-train train
+--train/--test` take them.
 """
 
 from __future__ import annotations
 
 import csv
+import fnmatch
 import json
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
 from nvhai_predictor.contract import EMOTION_LABELS
@@ -223,3 +229,38 @@ def samples_to_windows(samples: np.ndarray, label_ids: np.ndarray, t_in: int = 6
     x, y = samples[:, :t_in], samples[:, t_in:t_in + t_out]
     return Windows(normalize(x)[0].astype(np.float32), normalize(y)[0].astype(np.float32),
                    label_ids.astype(np.int64), np.arange(len(samples)))
+
+
+def split_spec(text: str) -> tuple[str, str, str]:
+    """`file.npz@STRIDE:WEIGHT` -> (path, stride, weight), either of the last two '' when not given."""
+    spec, _, weight = text.partition(":")
+    path, _, stride = spec.partition("@")
+    return path, stride, weight
+
+
+def load_windows(specs: list[str], stride: int, t_in: int, t_out: int, no_warp: Sequence[str] = (),
+                 warp_share: Sequence[tuple[str, float]] = ()) -> Windows:
+    """Windows of every file. `file.npz@4` gives that file its own stride (e.g. to thin a large set),
+    `file.npz:0.2` weighs its forecast error by 0.2 (0: it trains the emotion head only); both: `f.npz@4:0.2`.
+    Files whose path matches a `no_warp` pattern (fnmatch) are never time-warped; one matching a
+    `warp_share` pattern is warped at that pattern's share (the first that matches) instead of the run's."""
+    shares = [(pattern, 0.0) for pattern in no_warp] + list(warp_share)  # a skip is share 0, and comes first
+    parts = []
+    for spec in tqdm(specs, desc="load", unit="file", disable=len(specs) < 2):
+        path, own, weight = split_spec(spec)
+        file_stride = int(own) if own else stride
+        clips = load_clips(path)
+        lengths = {len(c) for c in clips.values()}
+        if lengths == {t_in + t_out} and len(clips) > 1000:  # generated samples: one window each, fast path
+            labels = load_labels(path)
+            names = sorted(clips)
+            ids = np.array([EMOTION_LABELS.index(labels[n]) if n in labels else -1 for n in names])
+            parts.append(samples_to_windows(np.stack([clips[n][..., :2] for n in names]), ids, t_in, t_out))
+        else:
+            parts.append(make_windows(clips, load_labels(path), t_in, t_out, file_stride))
+        if weight:
+            parts[-1].forecast_weight[:] = float(weight)
+        own_share = next((share for pattern, share in shares if fnmatch.fnmatch(path, pattern)), None)
+        if own_share is not None:
+            parts[-1].warp_share[:] = own_share
+    return Windows.concat(parts)

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from nvhai_common.coco17 import FLIP_ORDER, NUM_KEYPOINTS, SHOULDERS, WRISTS
+from nvhai_common.coco17 import FLIP_ORDER, NUM_KEYPOINTS
 from nvhai_predictor.contract import EMOTION_LABELS, PAPER_LABELS
 from nvhai_training.camera_effects import CameraEffects
 from nvhai_training.camera_effects import apply as apply_camera_effects
@@ -66,8 +66,6 @@ class TrainConfig:
     time_warp: float = 0.0  # share of windows slowed and held still for a while (see time_warp()), 0 = off
     time_warp_skip: tuple[str, ...] = ()  # training files never warped (recorded; the windows carry `warp_share`)
     time_warp_share: tuple[tuple[str, float], ...] = ()  # (file pattern, share) instead of time_warp (recorded)
-    time_warp_turn: float = 0.0  # share of warped windows held, unslowed, where the wrists reach furthest (time_warp())
-    time_warp_min_speed: float = 0.6  # the slowest a warped window plays (1 = never slowed)
     input_noise: float = 0.0  # std of Gaussian noise added to the observed window (normalised units), 0 = off
     camera_effects: float = 0.0  # share of windows framed, cut, occluded and slowed as a camera would (camera_effects.py)
     lr_schedule: str = "constant"  # "constant" or "cosine" (decays to 0 over the epochs)
@@ -121,17 +119,19 @@ def mirror(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray, rng: np.random.Generator,
-              turn: float = 0.0, min_speed: float = 0.6) -> tuple[torch.Tensor, torch.Tensor]:
+TIME_WARP_MIN_SPEED = 0.6  # the slowest a time-warped window plays, as a share of real time
+
+
+def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray,
+              rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Slow the `warped` windows of (B, T_in, 17, 2) inputs and (B, T_out, 17, 2) futures, and hold them still.
 
-    Each warped window plays at `min_speed`-1x speed around its last observed frame and freezes for 5-60 frames
+    Each warped window plays at 0.6-1x speed around its last observed frame and freezes for 5-60 frames
     from a frame of its last observed second or its future: people hold a pointing arm, or pause before waving
     back, longer than MSRC-12's brisk repetitions teach, and a forecaster that has only seen arms come straight back
-    down overshoots held gestures (Bandai guide, call, bye). A `turn` share of them is not slowed and freezes
-    at the frame of that range where the wrists reach furthest from the shoulders: the arm that went out stays
-    out instead of coming back (a hold at a random frame mostly stops an arm mid-swing). Only frames
-    inside the window are resampled, linearly, so nothing is invented beyond what the person did.
+    down overshoots held gestures (Bandai guide, call, bye). Only frames inside the window are resampled,
+    linearly, so nothing is invented beyond what the person did. (A slower warp and holds at the wrists' furthest
+    reach were studied for guide and not shipped: docs/model_history.md, *a slower time warp for guide*.)
     """
     n = int(warped.sum())
     if n == 0:
@@ -141,14 +141,8 @@ def time_warp(x: torch.Tensor, y: torch.Tensor, warped: np.ndarray, rng: np.rand
     seq = torch.cat([x[mask], y[mask]], dim=1)  # (n, T, 17, 2)
     total = t_in + t_out
     t = np.arange(total, dtype=np.float64)[None]
-    speed = rng.uniform(min_speed, 1.0, (n, 1))
+    speed = rng.uniform(TIME_WARP_MIN_SPEED, 1.0, (n, 1))
     start = rng.integers(t_in - t_out, total, (n, 1))  # in the last observed second or the future: a held pose may stay held
-    at_turn = rng.random(n) < turn if turn > 0 else np.zeros(n, bool)  # no draw at 0: v7's random stream
-    if at_turn.any():
-        late = seq[at_turn][:, t_in - t_out:]  # (k, 2 t_out, 17, 2): the last observed second and the future
-        reach = (late[:, :, WRISTS] - late[:, :, SHOULDERS]).norm(dim=-1).sum(-1)  # (k, 2 t_out)
-        start[at_turn, 0] = t_in - t_out + reach.argmax(1).numpy()
-        speed[at_turn] = 1.0
     length = rng.integers(5, 61, (n, 1))  # up to 2 s: long enough to hold through the whole forecast
     # the held output frames map to one source frame, the rest shift back by the hold; held lies in [0, total)
     # and speed <= 1 around the last observed frame, so src stays inside the window (no clipping needed)
@@ -329,8 +323,7 @@ def _train(config: TrainConfig, train_set: Windows, test_set: Windows | None, ou
                         * config.x_scale_augment
                     x, y = scale_x(x, factor), scale_x(y, factor)
                 if warp_any:
-                    x, y = time_warp(x, y, rng.random(len(idx)) < warp_share[idx.numpy()], rng, config.time_warp_turn,
-                                     config.time_warp_min_speed)
+                    x, y = time_warp(x, y, rng.random(len(idx)) < warp_share[idx.numpy()], rng)
                 visible = seen_all[idx]
                 if config.camera_effects > 0:
                     x, y, camera_seen = camera_batch(x, y, rng, effects)

@@ -28,8 +28,8 @@ import numpy as np
 
 from nvhai_predictor.contract import EMOTION_LABELS, NEUTRAL_LABEL
 from nvhai_predictor.model_runner import ModelRunner
-from nvhai_training.cli import main as nvhai_train
 from nvhai_training.evaluate import positive_display, run_onnx
+from nvhai_training.export import export_checkpoint
 from nvhai_training.keypoint_dataset import load_clips, load_labels, load_metadata, make_windows
 from nvhai_training.label_map import ENTHUSIASTIC, MSRC12_GESTURES
 from nvhai_training.protocol import group_of
@@ -82,8 +82,7 @@ def fold_data(fold: Path, work: Path, stride: int) -> dict:
     """The fold's held-out sets through its model with balanced odds (exported once, beside model.onnx)."""
     model = fold / "model_balanced.onnx"
     if not model.exists():
-        assert nvhai_train(["export", "--checkpoint", str(fold / "model.pt"), "--no-prior-correction",
-                            "--out", str(model)]) == 0
+        export_checkpoint(fold / "model.pt", model, correct_prior=False)  # `export --no-prior-correction`
     out = {}
     msrc, _, names = balanced_logprobs(model, fold / "msrc_test.npz", stride)
     meta = load_metadata(fold / "msrc_test.npz")

@@ -66,3 +66,25 @@ def test_each_fold_is_scored_at_a_share_chosen_without_it():
     assert alone != per_fold["c"]["prior"], "the test must tell the fold's own choice from the others'"
     fig = per_fold["c"]["figures"]
     assert set(fig) == set(study.GOALS) and 0 <= fig["G1"] <= 1
+
+
+def test_each_fold_is_exported_with_balanced_odds_as_the_cli_would(tmp_path):
+    """fold_data exports a fold's checkpoint through the library (export_checkpoint), not the CLI's main():
+    the same file as `nvhai-train export --no-prior-correction`, the odds the class weights balanced."""
+    from nvhai_predictor.model_runner import ModelRunner
+    from nvhai_training.cli import main
+    from nvhai_training.export import export_checkpoint
+
+    assert main(["synth", "--count", "120", "--out", str(tmp_path / "synth.npz")]) == 0
+    assert main(["train", "--arch", "residual_linear", "--train", str(tmp_path / "synth.npz"), "--epochs", "1",
+                 "--class-weights", "--out", str(tmp_path / "fold_1")]) == 0
+    assert main(["export", "--checkpoint", str(tmp_path / "fold_1" / "model.pt"), "--no-prior-correction",
+                 "--out", str(tmp_path / "cli.onnx")]) == 0
+    contract, bias = export_checkpoint(tmp_path / "fold_1" / "model.pt", tmp_path / "lib.onnx", correct_prior=False)
+    assert bias is None and contract.model_name == "nvhai-residual_linear"
+    window = np.random.default_rng(0).normal(0, 0.1, (3, 60, 17, 2)).astype(np.float32)
+    cli, lib = (ModelRunner(str(tmp_path / f"{name}.onnx"), threads=1).run(window) for name in ("cli", "lib"))
+    for a, b in zip(cli, lib, strict=True):
+        assert np.array_equal(a.future, b.future) and np.array_equal(a.emotion_probs, b.emotion_probs)
+    corrected = export_checkpoint(tmp_path / "fold_1" / "model.pt", tmp_path / "data.onnx")[1]
+    assert corrected is not None and len(corrected) == len(EMOTION_LABELS), "the default restores the data's odds"

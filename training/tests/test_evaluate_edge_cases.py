@@ -1,8 +1,8 @@
 """`nvhai-train evaluate` and `train` at their edges (issue 34, items 6, 7, 10), through the CLI's own `main()`:
 `--online --stride N` scores every person (the stride counts each person's own forecasts); `--json` never holds
 NaN and stderr no numpy warning, even on clips where nobody moves; a `--group-by` field that no clip has, or
-an empty one, and `--time-warp-turn` without a time warp are refused in one line; `train` without a test set
-says what it wrote instead of a bare `{}`; `extract --help` describes each option."""
+an empty one, is refused in one line; `train` without a test set says what it wrote instead of a bare `{}`;
+`extract --help` describes each option."""
 
 from __future__ import annotations
 
@@ -73,15 +73,6 @@ def test_group_by_a_metadata_field_still_groups(capsys, tagged):
     assert main(["evaluate", "--model", default_model_path(), "--keypoints", str(tagged), "--group-by", "content",
                  "--json"]) == 0
     assert set(strict_loads(capsys.readouterr().out)["groups"]) == {"bye", "wave"}
-
-
-def test_time_warp_turn_without_a_time_warp_is_refused(tmp_path, capsys, tagged):
-    capsys.readouterr()
-    assert main(["train", "--train", str(tagged), "--epochs", "1", "--time-warp-turn", "0.5",
-                 "--out", str(tmp_path / "run")]) == 1
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "--time-warp-turn" in err and "--time-warp" in err, err
-    assert not (tmp_path / "run").exists()
 
 
 def test_train_without_a_test_set_says_what_it_wrote(tmp_path, capsys, tagged):
