@@ -3,7 +3,7 @@
 Silent longer than `warn_after_s` since the last image (or since activation), it warns once: the camera, the
 topic name or the QoS; or, when images were lost in transport since the last one arrived, an error that blames
 the transport instead. The next image ends the silence, with one line saying so. What to log comes back as
-`Alert`s for the node to write with its logger.
+`Alert`s for the node to write with `log_alert`.
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ class ImageWatchdog:
         self.silent = False
         return Alert("info", f"images arriving again on {self.topic}")
 
-    def lost(self, count: int, total: int) -> Alert:
+    def lost(self, count: int, total: int) -> str:
         """`count` images were lost in transport (`total` so far): the error line to log (throttled by the node)."""
         self._lost_since_image += count
-        return Alert("error", f"{total} image(s) on {self.topic} lost in transport so far: {TRANSPORT_HINT}")
+        return f"{total} image(s) on {self.topic} lost in transport so far: {TRANSPORT_HINT}"
 
     def check(self) -> Alert | None:
         """Called periodically: the one warning of a silence longer than warn_after_s, else None."""
@@ -62,3 +62,16 @@ class ImageWatchdog:
                                   f"{self._lost_since_image} were lost in transport: {TRANSPORT_HINT}")
         return Alert("warning", f"no image received on {self.topic} for {silent_s:.1f} s: is the camera running, is "
                                 f"the topic right (ros2 topic list), and does its QoS match ({self.reliability})?")
+
+
+def log_alert(logger, alert: Alert | None) -> None:
+    """Write `alert` (if any) with `logger` (rclpy's, or any with info/warning/error). One call per severity:
+    rclpy keys each call site's severity and filters and refuses a site that changes them between calls."""
+    if alert is None:
+        return
+    if alert.severity == "error":
+        logger.error(alert.text)
+    elif alert.severity == "warning":
+        logger.warning(alert.text)
+    else:
+        logger.info(alert.text)

@@ -21,7 +21,7 @@ from nvhai_perception.compressed_image import decode_compressed
 from nvhai_perception.drawing import draw_people
 from nvhai_perception.frame_intake import FrameIntake
 from nvhai_perception.image_input import image_rgb
-from nvhai_perception.image_watchdog import Alert, ImageWatchdog
+from nvhai_perception.image_watchdog import ImageWatchdog, log_alert
 from nvhai_perception.parameters import PARAMETERS, fall_back, image_topic, pipeline_config, summary
 from nvhai_perception.perception_health import DIAGNOSTIC_NAME, PerceptionCounters, perception_health
 from nvhai_perception.pipeline import KeypointPipeline
@@ -94,17 +94,13 @@ class PerceptionNode(ManagedNode):
         self.pipeline, self.intake, self.configured = None, None, False
         return TransitionCallbackReturn.SUCCESS
 
-    def _log(self, alert: Alert | None, **kwargs) -> None:
-        if alert is not None:
-            getattr(self.get_logger(), alert.severity)(alert.text, **kwargs)
-
     def _on_lost(self, info: QoSMessageLostInfo) -> None:
         self.stats.add(lost=info.total_count_change)
-        self._log(self.watchdog.lost(info.total_count_change, info.total_count), throttle_duration_sec=5.0)
+        self.get_logger().error(self.watchdog.lost(info.total_count_change, info.total_count), throttle_duration_sec=5.0)
 
     def _on_image(self, msg: Image | CompressedImage) -> None:
         if self.active:
-            self._log(self.watchdog.image())
+            log_alert(self.get_logger(), self.watchdog.image())
             self.stats.add(dropped=self.intake.offer(msg))
 
     def _process(self, msg: Image | CompressedImage) -> None:
@@ -132,7 +128,7 @@ class PerceptionNode(ManagedNode):
 
     def _check_input(self) -> None:
         if self.active:
-            self._log(self.watchdog.check())
+            log_alert(self.get_logger(), self.watchdog.check())
 
     def _report(self) -> None:
         health = perception_health(self.stats.take(), self.p.diagnostics_period_s, self.image_topic,

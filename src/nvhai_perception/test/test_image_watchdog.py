@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nvhai_perception.image_watchdog import TRANSPORT_HINT, Alert, ImageWatchdog
+from nvhai_perception.image_watchdog import TRANSPORT_HINT, Alert, ImageWatchdog, log_alert
 
 
 class Clock:
@@ -61,8 +61,8 @@ def test_restart_measures_silence_from_activation():
 def test_images_lost_in_transport_blame_the_transport_not_the_camera():
     clock = Clock()
     w = watchdog(clock)
-    assert w.lost(2, 2) == Alert("error", f"2 image(s) on /camera/image lost in transport so far: {TRANSPORT_HINT}")
-    assert w.lost(1, 3).text.startswith("3 image(s) on /camera/image lost in transport so far: ")
+    assert w.lost(2, 2) == f"2 image(s) on /camera/image lost in transport so far: {TRANSPORT_HINT}"
+    assert w.lost(1, 3).startswith("3 image(s) on /camera/image lost in transport so far: ")
     clock.t += 4.0
     assert w.check() == Alert("error", "no image received on /camera/image for 4.0 s, but 3 were lost in transport: "
                                        f"{TRANSPORT_HINT}")
@@ -78,3 +78,15 @@ def test_an_image_clears_the_losses_it_followed():
     clock.t += 3.5
     assert w.check().severity == "warning"
     assert "fastdds_local.xml" in TRANSPORT_HINT
+
+
+def test_every_alert_can_be_written_by_one_rclpy_logger_in_turn():
+    """rclpy refuses a call site whose severity or filters change between calls (the perception process once died
+    of it: a no-image error after a throttled loss line); log_alert has one call per severity."""
+    from rclpy.logging import get_logger
+
+    logger = get_logger("image_watchdog_test")
+    for _ in range(2):
+        for severity in ("warning", "error", "info", "error", "warning"):
+            log_alert(logger, Alert(severity, f"a {severity}"))
+    log_alert(logger, None)
