@@ -109,22 +109,20 @@ class PerceptionNode(ManagedNode):
             rgb = (decode_compressed(msg.data) if isinstance(msg, CompressedImage)
                    else image_rgb(msg.encoding, msg.width, msg.height, msg.step, msg.data))
         except ImageDecodeError as e:
-            self._reject(str(e), f"skipping frame stamped {stamp:.3f}: {e}")
+            self.stats.rejected(str(e))
+            self.get_logger().error(f"skipping frame stamped {stamp:.3f}: {e}", throttle_duration_sec=2.0)
             return
         try:
             people = self.pipeline.process(rgb, stamp)
         except Exception as e:  # a failing frame must not take the camera loop down
-            self._reject(f"pose estimation failed: {e!r}")
+            self.stats.rejected(error := f"pose estimation failed: {e!r}")
+            self.get_logger().error(error, throttle_duration_sec=2.0)
             return
         height, width = rgb.shape[:2]
         self.keypoints_pub.publish(people_to_msg(people, msg.header, width, height))
         if self.debug_pub is not None:
             self.debug_pub.publish(rgb_to_image(draw_people(rgb, people), msg.header))
         self.stats.processed(len(people), time.perf_counter() - t0)
-
-    def _reject(self, error: str, line: str = "") -> None:
-        self.stats.rejected(error)
-        self.get_logger().error(line or error, throttle_duration_sec=2.0)
 
     def _check_input(self) -> None:
         if self.active:
