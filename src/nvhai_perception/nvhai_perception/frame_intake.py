@@ -33,10 +33,6 @@ class FrameIntake(Generic[F]):
         self._running = False
         self._worker: threading.Thread | None = None
 
-    @property
-    def threaded(self) -> bool:
-        return self._worker is not None
-
     def start(self) -> None:
         """Start the worker (latest-frame only; queued needs none)."""
         if self.drop_when_busy and self._worker is None:
