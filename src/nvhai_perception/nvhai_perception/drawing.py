@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from nvhai_common.coco17 import SKELETON
+from nvhai_common.person import PersonKeypoints
 
 
 def draw_skeleton(rgb: np.ndarray, xy: np.ndarray, confidence: np.ndarray | None = None,
@@ -21,3 +22,11 @@ def draw_skeleton(rgb: np.ndarray, xy: np.ndarray, confidence: np.ndarray | None
         if conf[j] >= min_confidence:
             cv2.circle(rgb, tuple(p), thickness + 1, color, -1, cv2.LINE_AA)
     return rgb
+
+
+def draw_people(rgb: np.ndarray, people: list[PersonKeypoints]) -> np.ndarray:
+    """A copy of `rgb` with each person's skeleton drawn on it (the perception node's debug image)."""
+    canvas = rgb.copy()
+    for person in people:
+        draw_skeleton(canvas, person.xy, person.confidence)
+    return canvas
