@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Literal, NamedTuple
 
 TRANSPORT_HINT = ("images larger than the transport carries, or large ones without fastdds_local.xml (its 64 MiB "
-                  "shared-memory segment and 8192-message port queue; README: image size limits), or a congested "
+                  "shared-memory segment and 8192-message port queue; docs/hardening.md: image size limits), or a congested "
                   "network")
 
 

@@ -31,7 +31,7 @@ PARAMETERS: tuple[Param, ...] = (
           "box height from full's at the median on the bundled clip), 1 full (keeps small, far people more "
           "often; the mediapipe wheel's own), 2 heavy (offline). "
           "Installed by scripts/setup.sh from npm @mediapipe/pose, never downloaded at run time; one not installed "
-          "fails configure with an error naming the file (README: which model to pick when)."),
+          "fails configure with an error naming the file (docs/benchmarks.md: which pose model)."),
     Param("max_people", 1, "Most people tracked per frame: 1 uses MediaPipe's single-person pose (fastest), "
           "more as multi_person says.", range=Range(1, 100)),
     Param("multi_person", "roi",
@@ -44,7 +44,7 @@ PARAMETERS: tuple[Param, ...] = (
           range=Range(1, 100_000)),
     Param("refresh_every", 1, "multi_person roi: run each person's landmarks every N frames, people in turn, and "
           "move their keypoints on at their last velocity in between (2 with two people: one landmark pass per "
-          "frame, each person measured at half the camera rate; README: multi-person speed).",
+          "frame, each person measured at half the camera rate; docs/benchmarks.md: two people, four ways).",
           range=Range(1, 1000)),
     Param("min_person_score", 0.2, "People whose mean keypoint confidence is below this are not reported.",
           range=UNIT),

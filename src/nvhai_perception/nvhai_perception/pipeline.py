@@ -21,7 +21,7 @@ class PipelineConfig:
     static_image_mode: bool = False
     min_detection_confidence: float = 0.5
     min_tracking_confidence: float = 0.3  # the lite model scores small, far people lower (node.py)
-    model_complexity: int = 0  # 0 lite, 1 full, 2 heavy (pose_models.py); README: which model to pick when
+    model_complexity: int = 0  # 0 lite, 1 full, 2 heavy (pose_models.py); docs/benchmarks.md: which pose model
     max_people: int = 1
     multi_person: str = "roi"  # max_people > 1: "roi" (roi_pose_estimator.py) or "landmarker" (Tasks PoseLandmarker)
     detect_every: int = 10  # "roi": frames between searches for a newcomer while a slot is free

@@ -41,7 +41,7 @@ def test_video_tracks_the_jumping_person_with_one_id():
     """Frames 0-140 of the demo clip: one person jumping on a box, in x 170..330, y 0..190, with the full
     model. This person is small and far: the lite model (the default) keeps them in fewer frames (121 of
     140 in one run here) and, losing them, may re-find them or pick up the walker under a new id — the
-    limit the README's model table names."""
+    limit docs/benchmarks.md's model table names."""
     frames = demo_video_frames(0, 140)
     pipeline = KeypointPipeline(PipelineConfig(smoothing=True, model_complexity=1))
     seen = []
