@@ -51,7 +51,7 @@ if ! fresh nvhai_msgs "$h"; then
   stamp nvhai_msgs "$h"
 fi
 
-pkgs=(src/nvhai_common src/nvhai_perception src/nvhai_predictor src/nvhai_bringup training)
+pkgs=(src/nvhai_common src/nvhai_perception src/nvhai_predictor src/nvhai_avatar src/nvhai_tools src/nvhai_bringup training)
 h=$(hash_of "${pkgs[@]/%//setup.py}" "${pkgs[@]/%//setup.cfg}" 2>/dev/null || true)
 if ! fresh python_packages "$h"; then
   say "installing the nvhai Python packages (editable)"
@@ -79,6 +79,6 @@ if ! fresh pose_models "$h" || ! "$VENV/bin/python" -m nvhai_perception.pose_mod
   stamp pose_models "$h"
 fi
 
-"$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_common, nvhai_perception, nvhai_predictor" \
+"$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_common, nvhai_perception, nvhai_predictor, nvhai_avatar, nvhai_tools" \
   || { say "import check failed"; exit 1; }
 say "ready in $((SECONDS - start)) s: $VENV ($(du -sh "$VENV" | cut -f1))"
