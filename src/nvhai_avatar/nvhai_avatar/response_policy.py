@@ -19,7 +19,7 @@ import numpy as np
 
 from nvhai_avatar.gesture_onset import ATTEND, GestureOnset
 from nvhai_common.coco17 import FLIP_ORDER, INDEX
-from nvhai_predictor.normalization import normalize
+from nvhai_common.normalization import normalize
 
 IDLE = "idle"
 GESTURE_FOR_EMOTION = {"enthusiastic": "celebrate", "laughing": "laugh_along", "happy to see you": "wave_back",
