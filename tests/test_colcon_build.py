@@ -4,7 +4,7 @@ install/, and a node starts from there: the predictor comes up active with its m
 and every nvhai executable live.launch.py starts is where launch_ros looks (<prefix>/lib/<package>/<executable>).
 
 Nothing is added to what the README shows but a clean shell (no ROS variables from the test's own process) and,
-after the block, the node started and stopped. Slow (nvhai_msgs' rosidl build is most of its 1.5-2.5 min).
+after the block, the node started and stopped. Slow: 85-120 s on a 2-core machine, nvhai_msgs' rosidl build most of it.
 """
 
 from __future__ import annotations
