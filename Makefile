@@ -44,4 +44,4 @@ docs-images: setup
 	NVHAI_WEB_SCREENSHOT=docs/web_view.png $(PY) -m pytest -q -p no:xdist src/nvhai_bringup/test/test_live_view_demo.py
 
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) build install log

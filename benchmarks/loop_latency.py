@@ -85,7 +85,7 @@ def commands(shape: str, people: int, perception: list[str], clip: str) -> dict[
                          f"path:={clip}"],
         "perception": [py, "-m", "nvhai_perception.node", "--ros-args", "-p", f"max_people:={people}", *extra],
         "predictor": [py, "-m", "nvhai_predictor.node", "--ros-args", "-p", f"providers:=[{','.join(PROVIDERS)}]"],
-        "avatar": [py, "-m", "nvhai_bringup.avatar_node"],
+        "avatar": [py, "-m", "nvhai_avatar.node"],
     }
 
 

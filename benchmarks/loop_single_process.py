@@ -23,7 +23,7 @@ def main() -> None:
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
     from rclpy.parameter import Parameter
 
-    from nvhai_bringup.avatar_node import AvatarNode
+    from nvhai_avatar.node import AvatarNode
     from nvhai_bringup.video_source_node import VideoSourceNode
     from nvhai_perception.node import PerceptionNode
     from nvhai_predictor.node import PredictorNode

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from nvhai_bringup.loop_metrics import FrameRecord, loop_summary
 from nvhai_common.person import PersonKeypoints
 from nvhai_perception.frame_source import FrameSource
 from nvhai_perception.pipeline import KeypointPipeline, PipelineConfig
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.window import WindowConfig
+from nvhai_tools.loop_metrics import FrameRecord, loop_summary
 
 DEMO_VIDEO = Path(__file__).resolve().parents[1] / "src/nvhai_bringup/nvhai_bringup/media/sports2d_demo_640x360.mp4"
 

@@ -51,7 +51,15 @@ if ! fresh nvhai_msgs "$h"; then
   stamp nvhai_msgs "$h"
 fi
 
-pkgs=(src/nvhai_common src/nvhai_perception src/nvhai_predictor src/nvhai_bringup training)
+# Exits 1 (naming them) when a console script of an installed nvhai package is missing from the venv's bin/.
+CHECK_SCRIPTS='
+import importlib.metadata as md, os, sys
+bin_dir = os.path.dirname(sys.executable)
+missing = [ep.name for d in md.distributions() if (d.metadata["Name"] or "").startswith("nvhai")
+           for ep in d.entry_points.select(group="console_scripts") if not os.path.exists(os.path.join(bin_dir, ep.name))]
+if missing:
+    sys.exit("[setup] missing commands: " + " ".join(missing))'
+pkgs=(src/nvhai_common src/nvhai_perception src/nvhai_predictor src/nvhai_avatar src/nvhai_tools src/nvhai_bringup training)
 h=$(hash_of "${pkgs[@]/%//setup.py}" "${pkgs[@]/%//setup.cfg}" 2>/dev/null || true)
 if ! fresh python_packages "$h"; then
   say "installing the nvhai Python packages (editable)"
@@ -59,6 +67,12 @@ if ! fresh python_packages "$h"; then
   for p in "${pkgs[@]}"; do args+=(-e "$ROOT/$p"); done
   "${PIP[@]}" install --no-deps --no-build-isolation "${args[@]}" >>"$LOG" 2>&1 \
     || { grep -v '^WARNING: Location' "$LOG" | tail -n 30; exit 1; }
+  # A command that moved between packages (nvhai-bag from nvhai_bringup to nvhai_tools) is deleted when pip replaces
+  # the package that used to own it, after its new owner wrote it: a second pass, with nothing left to remove, restores it.
+  if ! "$VENV/bin/python" -c "$CHECK_SCRIPTS" >>"$LOG" 2>&1; then
+    "${PIP[@]}" install --no-deps --no-build-isolation --force-reinstall "${args[@]}" >>"$LOG" 2>&1 \
+      && "$VENV/bin/python" -c "$CHECK_SCRIPTS" || { grep -v '^WARNING: Location' "$LOG" | tail -n 30; exit 1; }
+  fi
   stamp python_packages "$h"
 fi
 
@@ -79,6 +93,6 @@ if ! fresh pose_models "$h" || ! "$VENV/bin/python" -m nvhai_perception.pose_mod
   stamp pose_models "$h"
 fi
 
-"$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_common, nvhai_perception, nvhai_predictor" \
+"$VENV/bin/python" -c "import rclpy, nvhai_msgs.msg, nvhai_common, nvhai_perception, nvhai_predictor, nvhai_avatar, nvhai_tools" \
   || { say "import check failed"; exit 1; }
 say "ready in $((SECONDS - start)) s: $VENV ($(du -sh "$VENV" | cut -f1))"

@@ -8,9 +8,9 @@ from ros_harness import spin_until
 from rosbags.rosbag2 import Reader
 from std_msgs.msg import Header
 
-from nvhai_bringup.bag_types import typestore
 from nvhai_common.ros_conversions import sec_to_stamp
 from nvhai_msgs.msg import BodyKeypoints, BodyKeypointsArray, EmotionProbabilities
+from nvhai_tools.bag_types import typestore
 
 RELIABLE = QoSProfile(depth=200, reliability=ReliabilityPolicy.RELIABLE)
 

@@ -41,9 +41,9 @@ def imported_modules(package: Path) -> set[str]:
     return found - STDLIB - {package.name, "__future__"}
 
 
-def test_all_five_layout_entries_exist():
-    for entry in ("src/nvhai_common", "src/nvhai_perception", "src/nvhai_predictor", "src/nvhai_msgs", "src/nvhai_bringup",
-                  "training", "docker", "README.md"):
+def test_the_layout_entries_exist():
+    for entry in ("src/nvhai_msgs", "src/nvhai_common", "src/nvhai_perception", "src/nvhai_predictor", "src/nvhai_avatar",
+                  "src/nvhai_tools", "src/nvhai_bringup", "training", "docker", "README.md"):
         assert (ROOT / entry).exists(), entry
 
 

@@ -8,7 +8,7 @@ setup(
     name=package_name,
     version="0.1.0",
     packages=find_packages(exclude=["test"]),
-    package_data={package_name: ["media/*", "web/*"]},
+    package_data={package_name: ["media/*"]},
     data_files=[
         ("share/ament_index/resource_index/packages", ["resource/" + package_name]),
         ("share/" + package_name, ["package.xml"]),
@@ -24,10 +24,6 @@ setup(
     tests_require=["pytest"],
     entry_points={"console_scripts": [
         "nvhai-demo = nvhai_bringup.demo:main",
-        "nvhai-bag = nvhai_bringup.bag_cli:main",
         "video_source_node = nvhai_bringup.video_source_node:main",
-        "avatar_node = nvhai_bringup.avatar_node:main",
-        "nvhai-web = nvhai_bringup.web_node:main",
-        "nvhai-echo = nvhai_bringup.echo_cli:main",
     ]},
 )

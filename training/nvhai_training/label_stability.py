@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from nvhai_bringup.response_policy import gesture_starts
+from nvhai_avatar.response_policy import gesture_starts
 from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner

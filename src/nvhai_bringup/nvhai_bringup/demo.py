@@ -4,7 +4,7 @@ video source -> /image_raw -> perception -> /body_keypoints -> predictor -> /fut
 /emotion -> avatar controller -> /avatar/*, all through real ROS topics, tracking up to two
 people. Prints each person's emotion stream and writes out/demo.mp4, out/demo.gif, out/demo.png
 and out/demo_summary.json (frames, ids, forecast coverage, emotion switches, latency). With --serve,
-the clip loops and the live web view (nvhai_bringup.web_node) serves http://127.0.0.1:8080/ until
+the clip loops and the live web view (nvhai_tools.web_node) serves http://127.0.0.1:8080/ until
 Ctrl-C instead.
 """
 
@@ -55,7 +55,7 @@ def serve_live_view(host: str, port: int, allowed_hosts: list[str]):
     """The live web view node serving on host:port, or None (after a one-line error) when it cannot bind."""
     from rclpy.parameter import Parameter
 
-    from nvhai_bringup.web_node import WebNode
+    from nvhai_tools.web_node import WebNode
 
     try:
         web = WebNode(parameter_overrides=[Parameter("host", value=host), Parameter("port", value=port),
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from rclpy.qos import qos_profile_sensor_data
     from sensor_msgs.msg import Image
 
-    from nvhai_bringup.avatar_node import AvatarNode
+    from nvhai_avatar.node import AvatarNode
     from nvhai_bringup.demo_recorder import Answer, DemoRecording, write_gif, write_video
     from nvhai_bringup.video_source_node import VideoSourceNode
     from nvhai_common.ros_conversions import forecast_xy, image_to_rgb, msg_to_person, stamp_to_sec

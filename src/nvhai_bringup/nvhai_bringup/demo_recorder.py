@@ -13,8 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from nvhai_bringup.loop_metrics import ForecastSeen, FrameRecord, label_switches, loop_summary
 from nvhai_perception.drawing import draw_skeleton
+from nvhai_tools.loop_metrics import ForecastSeen, FrameRecord, label_switches, loop_summary
 
 FORECAST_COLOURS = {10: (255, 160, 0), 30: (230, 40, 40)}  # frames ahead -> RGB
 EMOTION_HOLD_S = 0.5  # a person's emotion is shown while their last estimate is at most this old

@@ -30,7 +30,7 @@ CAMERA_NODES: tuple[NodeSpec, ...] = (
 LOOP_NODES: tuple[NodeSpec, ...] = (
     NodeSpec("nvhai_perception", "perception_node", "nvhai_perception", managed=True),
     NodeSpec("nvhai_predictor", "predictor_node", "nvhai_predictor", managed=True),
-    NodeSpec("nvhai_bringup", "avatar_node", "nvhai_avatar"),
+    NodeSpec("nvhai_avatar", "avatar_node", "nvhai_avatar"),
 )
 
 # Parameters given to the third-party camera drivers (per driver), from the launch arguments.

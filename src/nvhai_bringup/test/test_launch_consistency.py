@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nvhai_bringup.avatar_node import PARAMETERS as AVATAR
+from nvhai_avatar.node import PARAMETERS as AVATAR
 from nvhai_bringup.launch_plan import CAMERAS
 from nvhai_bringup.video_source_node import PARAMETERS as VIDEO
-from nvhai_bringup.web_node import PARAMETERS as WEB
 from nvhai_common.ros_params import defaults
 from nvhai_perception.node import PARAMETERS as PERCEPTION
 from nvhai_predictor.node import PARAMETERS as PREDICTOR
+from nvhai_tools.web_node import PARAMETERS as WEB
 
 PKG = Path(__file__).resolve().parents[1]
 SRC = PKG.parent
@@ -119,11 +119,11 @@ def test_live_yaml_parameters_are_declared_with_the_same_type(section):
         assert type(value) is type(declared[key]), f"{section}.{key}: {type(value).__name__} vs {declared[key]!r}"
 
 
-@pytest.mark.parametrize(("yaml_name", "section"), [("avatar.yaml", "nvhai_avatar"),
-                                                    ("video_source.yaml", "nvhai_video_source"),
-                                                    ("web.yaml", "nvhai_web")])
-def test_default_yaml_matches_declared_defaults(yaml_name, section):
-    data = yaml.safe_load((PKG / "config" / yaml_name).read_text())
+@pytest.mark.parametrize(("yaml_path", "section"), [("nvhai_avatar/config/avatar.yaml", "nvhai_avatar"),
+                                                    ("nvhai_bringup/config/video_source.yaml", "nvhai_video_source"),
+                                                    ("nvhai_bringup/config/web.yaml", "nvhai_web")])
+def test_default_yaml_matches_declared_defaults(yaml_path, section):
+    data = yaml.safe_load((SRC / yaml_path).read_text())
     assert data[section]["ros__parameters"] == defaults({**DECLARED, "nvhai_web": WEB}[section])
 
 

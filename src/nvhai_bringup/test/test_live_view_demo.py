@@ -59,7 +59,7 @@ def demo():
 
 
 def echo(*args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nvhai_bringup.echo_cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "nvhai_tools.echo_cli", *args], capture_output=True, text=True,
                           timeout=timeout_s, env=dict(os.environ))
 
 
