@@ -79,14 +79,6 @@ def unit_interval(text: str) -> float:
     return value
 
 
-def positive_unit(text: str) -> float:
-    """A number in (0, 1], e.g. a speed as a share of real time."""
-    value = finite_float(text)
-    if not 0 < value <= 1:
-        raise BadValue(f"{text!r}: must be > 0 and <= 1")
-    return value
-
-
 def tcp_port(value: str | int) -> int:
     """0 (any free port) to 65535."""
     port = _number(str(value), int)
