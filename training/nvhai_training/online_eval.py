@@ -80,7 +80,8 @@ class Tally:
         return {k: (self.mae(k) / zv if zv > 0 else None) for k in ("model_metrics", "model_only", "adapted")}
 
 
-def _bin_of(seconds: float) -> str:
+def bin_of(seconds: float) -> str:
+    """The WATCH_BINS name of a moment `seconds` into watching a person."""
     return next(name for name, lo, hi in WATCH_BINS if lo <= seconds < hi)
 
 
@@ -157,17 +158,17 @@ def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata:
             cv = past[-1] + (past[-1] - past[0]) * np.arange(1, t_out + 1)[:, None, None]
             kinds = {"model_metrics": f.online.published, "model_only": f.online.model, "adapted": f.online.adapted,
                      "zero_velocity": zv, "constant_velocity": cv}
-            for tally in (total, per_person[person], bins[_bin_of(seconds)].setdefault(person, Tally(t_out))):
+            for tally in (total, per_person[person], bins[bin_of(seconds)].setdefault(person, Tally(t_out))):
                 tally.add(kinds, target, f.online.weight, seen[0])
     out = total.block()
-    out["by_watch_time"] = {name: _bin_block(people) for name, people in bins.items()}
+    out["by_watch_time"] = {name: bin_block(people) for name, people in bins.items()}
     out["groups"] = {p: {**t.block(), "seconds": sum(len(c) for c in streams[p].clips) / rate}
                      for p, t in per_person.items()}
     out["stride"], out["people"] = stride, len(streams)
     return out
 
 
-def _bin_block(people: dict[str, Tally]) -> dict:
+def bin_block(people: dict[str, Tally]) -> dict:
     """Pooled over the people in a watch-time bin, plus the mean of their own ratios to zero-velocity."""
     if not people:
         return {"windows": 0, "people": 0}

@@ -23,7 +23,7 @@ from nvhai_common.ros_params import POSITIVE, UNIT, Param, Range, declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation, PersonForecast
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
-from nvhai_predictor.online import OnlineConfig, OnlineCorrection
+from nvhai_predictor.online import OnlineConfig
 from nvhai_predictor.online_adaptation import AdaptationConfig
 from nvhai_predictor.plausibility import PlausibilityConfig
 from nvhai_predictor.self_scoring import ScoringConfig
@@ -281,18 +281,18 @@ class PredictorNode(ManagedNode):
         s, self._stats = self._stats, PredictorStats()
         if s.forgotten:  # what they held goes back to the system (heap.py), not on the keypoints' path
             heap.trim()
-        windows = self.forecaster.windows if self.forecaster else {}
-        fills = [f"{pid}:{w.fill:.2f}" for pid, w in list(windows.items())[:MAX_LISTED_PEOPLE]]
-        if len(windows) > MAX_LISTED_PEOPLE:
-            fills.append(f"... {len(windows) - MAX_LISTED_PEOPLE} more")
+        people = self.forecaster.people if self.forecaster else {}
+        fills = [f"{pid}:{person.window.fill:.2f}" for pid, person in list(people.items())[:MAX_LISTED_PEOPLE]]
+        if len(people) > MAX_LISTED_PEOPLE:
+            fills.append(f"... {len(people) - MAX_LISTED_PEOPLE} more")
         values = {
             "received": s.received, "processed": s.processed, "dropped": s.dropped, "rejected": s.rejected,
             "non_finite": s.non_finite, "implausible": s.implausible, "forecasts": s.forecasts, "served": s.served,
             "thinned": s.thinned,
             "step_ms_mean": f"{1000 * s.infer_s / s.processed:.2f}" if s.processed else "n/a",
-            "people": len(windows), "window_fill": ", ".join(fills) or "none",
+            "people": len(people), "window_fill": ", ".join(fills) or "none",
             "model": self.forecaster.runner.model_name if self.forecaster else "none",
-            **online_values(self.forecaster.online if self.forecaster else None, list(windows)[:MAX_LISTED_PEOPLE]),
+            **online_values(self.forecaster, list(people)[:MAX_LISTED_PEOPLE]),
         }
         if not self.active:
             level, message = OK, self.lifecycle_status()
@@ -316,14 +316,15 @@ class PredictorNode(ManagedNode):
         publish_status(self, self.diag_pub, DIAGNOSTIC_NAME, level, message, values)
 
 
-def online_values(online: OnlineCorrection | None, people: list[int]) -> dict[str, str]:
+def online_values(forecaster: Forecaster | None, people: list[int]) -> dict[str, str]:
     """Per person (`pid:value, ...`): running MAE of the model, adapted, published forecast and zero-velocity
     on their own observed futures (normalised space), windows scored, and the gate weight now."""
-    scored = [(pid, s) for pid in people if online and (s := online.scores(pid)) is not None and s.scored]
-    values = {f"mae_{kind}": ", ".join(f"{pid}:{s.mae[kind]:.4f}" for pid, s in scored) or "none"
+    online = [(pid, forecaster.people[pid].online) for pid in people] if forecaster else []
+    scored = [(pid, o.scores, o.gate) for pid, o in online if o.scores.scored]
+    values = {f"mae_{kind}": ", ".join(f"{pid}:{s.mae[kind]:.4f}" for pid, s, _ in scored) or "none"
               for kind in ("model", "adapted", "published", "zero_velocity")}
-    values["windows_scored"] = ", ".join(f"{pid}:{s.scored}" for pid, s in scored) or "none"
-    values["gate_weight"] = ", ".join(f"{pid}:{s.weight:.2f}" for pid, s in scored) or "none"
+    values["windows_scored"] = ", ".join(f"{pid}:{s.scored}" for pid, s, _ in scored) or "none"
+    values["gate_weight"] = ", ".join(f"{pid}:{g.weight:.2f}" for pid, _, g in scored) or "none"
     return values
 
 
