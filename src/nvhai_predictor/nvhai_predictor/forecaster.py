@@ -6,6 +6,8 @@ adapts and gates each person's forecast online (online.py), optionally averages 
 forecasts (forecast_ensemble.py) and smooths each person's emotion over time
 (emotion_smoothing.py), and returns forecasts in pixels. In a crowd, at most
 max_people_per_step of the ready people are run per frame, the nearest first (load_shedding.py).
+ForecasterConfig's defaults are the shipped ones: the node's parameters and `evaluate --online`
+take theirs from it (settings.py).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class ForecasterConfig:
     emotion_smoothing: str = "ema"  # "ema" (time-constant moving average per person) or "raw"
     emotion_time_constant_s: float = 1.0
     online: OnlineConfig = field(default_factory=OnlineConfig)  # adaptation, self-scoring, gate
-    max_people_per_step: int = 0  # forecast at most this many people per frame (load_shedding.py); 0: everyone
+    max_people_per_step: int = 8  # forecast at most this many people per frame (load_shedding.py); 0: everyone
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """rclpy node: nvhai_msgs/BodyKeypointsArray -> MotionForecast (/future_poses) + EmotionProbabilities (/emotion)."""
 
-# Wiring only: parameters (parameters.py) to the core's config, messages (ros_messages.py) to the
+# Wiring only: parameters (parameters.py) to the core's config (settings.py), messages (ros_messages.py) to the
 # Forecaster and back, message loss (message_loss.py) and the /diagnostics report (health.py) to pure modules.
 
 from __future__ import annotations
@@ -21,16 +21,12 @@ from nvhai_common.ros_main import run_node
 from nvhai_common.ros_params import declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
 from nvhai_predictor import health
-from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
+from nvhai_predictor.forecaster import Forecaster, Observation
 from nvhai_predictor.message_loss import SequenceGaps
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
-from nvhai_predictor.online import OnlineConfig
-from nvhai_predictor.online_adaptation import AdaptationConfig
 from nvhai_predictor.parameters import PARAMETERS
-from nvhai_predictor.plausibility import PlausibilityConfig
 from nvhai_predictor.ros_messages import emotion_to_msg, forecast_to_msg
-from nvhai_predictor.self_scoring import ScoringConfig
-from nvhai_predictor.window import WindowConfig
+from nvhai_predictor.settings import CORE_PARAMETERS, forecaster_config
 
 __all__ = ["DIAGNOSTIC_NAME", "PARAMETERS", "PredictorNode", "main"]
 DIAGNOSTIC_NAME = "nvhai_predictor: forecast and emotion"
@@ -46,18 +42,7 @@ class PredictorNode(ManagedNode):
     def __init__(self, **kwargs) -> None:
         super().__init__("nvhai_predictor", **kwargs)
         self.p = p = declare(self, PARAMETERS)
-        self.config = ForecasterConfig(
-            window=WindowConfig(frames=p.input_frames, rate_hz=p.rate_hz, max_gap_s=p.max_gap_s,
-                                min_confidence=p.min_confidence, min_visible=p.min_visible),
-            forget_after_s=p.forget_after_s, ensemble_forecasts=p.ensemble_forecasts,
-            max_people_per_step=p.max_people_per_step,
-            emotion_smoothing=p.emotion_smoothing, emotion_time_constant_s=p.emotion_time_constant_s,
-            online=OnlineConfig(AdaptationConfig(enabled=p.online_adaptation, strength=p.adaptation_strength,
-                                                 memory_s=p.adaptation_memory_s,
-                                                 axis_strength=p.adaptation_axis_strength),
-                                ScoringConfig(gate=p.forecast_gate, time_constant_s=p.self_scoring_time_constant_s,
-                                              sparse_prior=p.sparse_person_prior),
-                                PlausibilityConfig(enabled=p.plausibility_gate)))
+        self.config = forecaster_config(**{name: getattr(p, name) for name in CORE_PARAMETERS})
         self.forecaster: Forecaster | None = None
         self.model_error = ""
         self.add_on_set_parameters_callback(self._on_set_parameters)

@@ -1,9 +1,17 @@
 """The predictor node's parameters: one table of names, defaults, descriptions and ranges (nvhai_common.ros_params
-declares and checks them)."""
+declares and checks them). The parameters that set the core take their defaults from the core's dataclasses
+(settings.py), so the node, config/predictor.yaml and `evaluate --online` cannot drift apart."""
 
 from __future__ import annotations
 
 from nvhai_common.ros_params import POSITIVE, UNIT, Param, Range
+from nvhai_predictor.settings import default
+
+
+def _core(name: str, description: str, **kw) -> Param:
+    """A parameter of the core: its default is the core's (settings.py), and it is read once, at start."""
+    return Param(name, default(name), description, read_only=True, **kw)
+
 
 # Read once at start, so read_only: `ros2 param set` is refused instead of silently ignored. model_path is the
 # one parameter the node takes at run time.
@@ -21,58 +29,53 @@ PARAMETERS: tuple[Param, ...] = (
           "CUDAExecutionProvider); unavailable ones are skipped.", read_only=True),
     Param("threads", 1, "onnxruntime intra-op threads (0 = onnxruntime's default).", read_only=True,
           range=Range(0, 1024)),
-    Param("rate_hz", 30.0, "Frame rate the window is resampled to (must match the model).", read_only=True,
+    _core("rate_hz", "Frame rate the window is resampled to (must match the model).",
           range=Range(0.0, 1000.0, low_open=True)),
-    Param("input_frames", 60, "Window length T_in in frames (must match the model).", read_only=True,
-          range=Range(2, 10_000)),
+    _core("input_frames", "Window length T_in in frames (must match the model).", range=Range(2, 10_000)),
     Param("output_frames", 30, "Forecast length T_out in frames (must match the model).", read_only=True,
           range=Range(1, 10_000)),
-    Param("max_gap_s", 0.75, "A person's window restarts after a gap longer than this, or when stamps stay "
-          "further back than this (5 messages in a row: a bag loop); one message back is refused.", read_only=True,
-          range=POSITIVE),
-    Param("min_confidence", 0.3, "Keypoints below this confidence (or outside the image) are unseen: the window "
+    _core("max_gap_s", "A person's window restarts after a gap longer than this, or when stamps stay "
+          "further back than this (5 messages in a row: a bag loop); one message back is refused.", range=POSITIVE),
+    _core("min_confidence", "Keypoints below this confidence (or outside the image) are unseen: the window "
           "shows the model a completion in their place (held where last seen on the body, else a standing "
-          "body's; visibility.py), and scores and online adaptation leave them out.", read_only=True, range=UNIT),
-    Param("min_visible", 5, "Observations with fewer seen keypoints (confident and inside the image) than this are "
+          "body's; visibility.py), and scores and online adaptation leave them out.", range=UNIT),
+    _core("min_visible", "Observations with fewer seen keypoints (confident and inside the image) than this are "
           "skipped; 5: a face alone is a person (someone at a desk filmed from the chest up, shoulders below the "
-          "frame).", read_only=True, range=Range(1, 17)),
-    Param("forget_after_s", 2.0, "A person unseen for this long (in message time) is forgotten.", read_only=True,
-          range=POSITIVE),
-    Param("max_people_per_step", 8, "Forecast at most this many people per frame: the largest (nearest) half of "
+          "frame).", range=Range(1, 17)),
+    _core("forget_after_s", "A person unseen for this long (in message time) is forgotten.", range=POSITIVE),
+    _core("max_people_per_step", "Forecast at most this many people per frame: the largest (nearest) half of "
           "them every frame, the others in turn, so a crowd costs a bounded time per frame and everyone is still "
           "forecast, less often (load_shedding.py; thinned on /diagnostics). 0: everyone, every frame.",
-          read_only=True, range=Range(0, 10_000)),
-    Param("ensemble_forecasts", 1, "Average each future moment over the last N overlapping forecasts of a "
-          "person (temporal ensembling; 1 = the newest forecast only).", read_only=True,
-          range=Range(1, 1000)),
-    Param("emotion_smoothing", "ema", "Per-person emotion probabilities over time: 'ema' (moving average with "
-          "emotion_time_constant_s) or 'raw' (each window's model output as is).", read_only=True,
-          choices=("ema", "raw")),
-    Param("emotion_time_constant_s", 1.0, "Time constant of the emotion moving average (s): after this long "
-          "an old estimate keeps weight 1/e.", read_only=True, range=POSITIVE),
-    Param("online_adaptation", True, "Correct each person's forecast with a small ridge map learned online from "
-          "that person's own observed futures (online_adaptation.py); reset when the person is forgotten.", read_only=True),
-    Param("adaptation_strength", 300.0, "Ridge toward no correction: the model's own forecast weighs as much as "
+          range=Range(0, 10_000)),
+    _core("ensemble_forecasts", "Average each future moment over the last N overlapping forecasts of a "
+          "person (temporal ensembling; 1 = the newest forecast only).", range=Range(1, 1000)),
+    _core("emotion_smoothing", "Per-person emotion probabilities over time: 'ema' (moving average with "
+          "emotion_time_constant_s) or 'raw' (each window's model output as is).", choices=("ema", "raw")),
+    _core("emotion_time_constant_s", "Time constant of the emotion moving average (s): after this long "
+          "an old estimate keeps weight 1/e.", range=POSITIVE),
+    _core("online_adaptation", "Correct each person's forecast with a small ridge map learned online from "
+          "that person's own observed futures (online_adaptation.py); reset when the person is forgotten."),
+    _core("adaptation_strength", "Ridge toward no correction: the model's own forecast weighs as much as "
           "this many of the person's observed windows (frames), so the correction grows as evidence accumulates.",
-          read_only=True, range=Range(0.0, 1e6)),
-    Param("adaptation_memory_s", 20.0, "Time constant (s of observed windows) over which the adaptation forgets "
-          "old evidence, so it follows a person who changes what they do; 0 keeps all of it.", read_only=True,
+          range=Range(0.0, 1e6)),
+    _core("adaptation_memory_s", "Time constant (s of observed windows) over which the adaptation forgets "
+          "old evidence, so it follows a person who changes what they do; 0 keeps all of it.",
           range=Range(1.0, 1e6, or_zero=True)),
-    Param("adaptation_axis_strength", 30.0, "x and y each get a map of their own, ridged toward the map shared "
+    _core("adaptation_axis_strength", "x and y each get a map of their own, ridged toward the map shared "
           "by all coordinates, which weighs as much as this many of the person's observed windows; 0: the shared "
-          "map alone.", read_only=True, range=Range(0.0, 1e6)),
-    Param("forecast_gate", True, "Blend each person's forecast, per coordinate, toward zero-velocity and away "
+          "map alone.", range=Range(0.0, 1e6)),
+    _core("forecast_gate", "Blend each person's forecast, per coordinate, toward zero-velocity and away "
           "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
-          "[0, 1]), so nobody is forecast worse than standing still.", read_only=True),
-    Param("sparse_person_prior", 0.5, "Until the gate has evidence of a person (its first windows scored), a "
+          "[0, 1]), so nobody is forecast worse than standing still."),
+    _core("sparse_person_prior", "Until the gate has evidence of a person (its first windows scored), a "
           "person the camera sees little of (6 or more keypoints unseen: chest-up, at a desk) is forecast with "
-          "this share of the model's move (1: the model's forecast as is).", read_only=True, range=UNIT),
-    Param("plausibility_gate", True, "Publish zero-velocity (the last observed pose, held) instead of a forecast "
+          "this share of the model's move (1: the model's forecast as is).", range=UNIT),
+    _core("plausibility_gate", "Publish zero-velocity (the last observed pose, held) instead of a forecast "
           "no human body could follow: a pose that collapses or explodes, a keypoint moving faster than a person, "
           "ending far from where it was, or a bone growing past its observed length (plausibility.py); counted "
-          "as implausible on /diagnostics.", read_only=True),
-    Param("self_scoring_time_constant_s", 10.0, "Memory (s of scored windows) of the per-person running MAEs "
-          "on /diagnostics and of the gate's evidence.", read_only=True, range=Range(0.0, 1e6, low_open=True)),
+          "as implausible on /diagnostics."),
+    _core("self_scoring_time_constant_s", "Memory (s of scored windows) of the per-person running MAEs "
+          "on /diagnostics and of the gate's evidence.", range=Range(0.0, 1e6, low_open=True)),
     Param("diagnostics_period_s", 1.0, "Period of /diagnostics reports.", read_only=True,
           range=Range(0.0, 3600.0, low_open=True)),
     Param("autostart", True, "Configure and activate on start; false waits for lifecycle transitions "

@@ -21,7 +21,7 @@ def level(stats: PredictorStats, inactive: str | None = None, model_error: str |
 
 def test_the_core_reports_without_rclpy():
     """The node's counters, ladder and loss count import no ROS: tested here, reused by anything."""
-    code = ("import sys, nvhai_predictor.health, nvhai_predictor.message_loss; "
+    code = ("import sys, nvhai_predictor.health, nvhai_predictor.message_loss, nvhai_predictor.settings; "
             "print([m for m in sys.modules if m.startswith(('rclpy', 'rcl_interfaces', 'diagnostic_msgs'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
