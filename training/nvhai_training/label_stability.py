@@ -37,12 +37,12 @@ def _raw_forecasts(runner: ModelRunner, clip: np.ndarray, rate_hz: float) -> lis
 def _top_labels(forecasts: list[PersonForecast]) -> dict[str, tuple[list[str], int]]:
     """(top label per forecast, gestures the avatar would start), raw and through the predictor's default
     smoothing (the model runs once)."""
-    smoother = EmotionSmoother("ema", ForecasterConfig().emotion_time_constant_s)
+    smoother = EmotionSmoother("ema", ForecasterConfig().emotion_time_constant_s)  # one clip: one person
     out = {}
     for mode in ("ema", "raw"):
         stream = []
         for f in forecasts:
-            probs = smoother.update(f.person_id, f.stamp, f.emotion_probs) if mode == "ema" else f.emotion_probs
+            probs = smoother.update(f.stamp, f.emotion_probs) if mode == "ema" else f.emotion_probs
             best = int(np.argmax(probs))
             stream.append((f.stamp, f.labels[best], float(probs[best])))
         out[mode] = ([label for _, label, _ in stream], gesture_starts(stream))

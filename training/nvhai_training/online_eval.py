@@ -1,12 +1,14 @@
 """`evaluate --online`: each person's clips streamed, in key order, through the live predictor core
-(Forecaster: window, model, online adaptation and gate as shipped), scored as a robot meets them.
+(Forecaster: window, model, online adaptation and gate as shipped: the node's defaults, from
+nvhai_predictor.settings), scored as a robot meets them.
 
 A person keeps one track id across their clips; between clips the stream pauses longer than the
 window's max_gap_s (the window restarts) but shorter than forget_after_s (the person is not
 forgotten), so what the core learned about the person carries over. Every forecast whose 30-frame
 future lies in its clip is scored (each person's every `stride`-th one) in the per-frame normalised space of the
 offline evaluation: the same windows, so `model_only` here is the offline model's figure on them.
-People are streamed side by side on one clock (one batch per frame). Keypoints (in image heights) are
+People are streamed side by side on one clock (one batch per frame), all forecast every frame (no load
+shedding: a robot would meet them one at a time, not as a crowd of them all). Keypoints (in image heights) are
 placed in an image of square pixels with a margin (the shape the model was trained on, nothing outside it).
 
 Block keys (`online` and each `by_watch_time` / `groups` entry): windows, model_metrics (what the
@@ -28,7 +30,7 @@ from tqdm import tqdm
 
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
 from nvhai_predictor.model_runner import ModelRunner
-from nvhai_predictor.window import WindowConfig
+from nvhai_predictor.settings import forecaster_config
 from nvhai_training.keypoint_dataset import window_pairs
 from nvhai_training.metrics import HORIZONS
 from nvhai_training.protocol import PERSON, groups
@@ -80,7 +82,8 @@ class Tally:
         return {k: (self.mae(k) / zv if zv > 0 else None) for k in ("model_metrics", "model_only", "adapted")}
 
 
-def _bin_of(seconds: float) -> str:
+def bin_of(seconds: float) -> str:
+    """The WATCH_BINS name of a moment `seconds` into watching a person."""
     return next(name for name, lo, hi in WATCH_BINS if lo <= seconds < hi)
 
 
@@ -104,6 +107,13 @@ class _Stream:
         return (self.current, frame) if 0 <= frame < len(self.clips[self.current]) else None
 
 
+def shipped_config(runner: ModelRunner) -> ForecasterConfig:
+    """The live node's settings (its parameters' defaults) for this model's window, every person forecast each
+    frame (see the module docstring)."""
+    c = runner.contract
+    return forecaster_config(input_frames=c.input_frames, rate_hz=c.fps, max_people_per_step=0)
+
+
 def _streams(clips: dict[str, np.ndarray], metadata: dict[str, dict], gap_steps: int) -> dict[str, _Stream]:
     out = {}
     for person, names in groups(list(clips), PERSON, metadata).items():
@@ -117,9 +127,9 @@ def _streams(clips: dict[str, np.ndarray], metadata: dict[str, dict], gap_steps:
 
 def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata: dict[str, dict] | None = None,
                     stride: int = 1, config: ForecasterConfig | None = None, progress: bool = True) -> dict:
-    """The `online` block of `evaluate --json` (keys in the module docstring)."""
+    """The `online` block of `evaluate --json` (keys in the module docstring); `config`: default shipped_config."""
     c = runner.contract
-    config = config or ForecasterConfig(window=WindowConfig(frames=c.input_frames, rate_hz=c.fps))
+    config = config or shipped_config(runner)
     rate, t_out = config.window.rate_hz, c.output_frames
     gap_s = (config.window.max_gap_s + config.forget_after_s) / 2  # restarts the window, keeps the person
     streams = _streams(clips, metadata or {}, max(1, round(gap_s * rate)))
@@ -157,17 +167,17 @@ def online_evaluate(runner: ModelRunner, clips: dict[str, np.ndarray], metadata:
             cv = past[-1] + (past[-1] - past[0]) * np.arange(1, t_out + 1)[:, None, None]
             kinds = {"model_metrics": f.online.published, "model_only": f.online.model, "adapted": f.online.adapted,
                      "zero_velocity": zv, "constant_velocity": cv}
-            for tally in (total, per_person[person], bins[_bin_of(seconds)].setdefault(person, Tally(t_out))):
+            for tally in (total, per_person[person], bins[bin_of(seconds)].setdefault(person, Tally(t_out))):
                 tally.add(kinds, target, f.online.weight, seen[0])
     out = total.block()
-    out["by_watch_time"] = {name: _bin_block(people) for name, people in bins.items()}
+    out["by_watch_time"] = {name: bin_block(people) for name, people in bins.items()}
     out["groups"] = {p: {**t.block(), "seconds": sum(len(c) for c in streams[p].clips) / rate}
                      for p, t in per_person.items()}
     out["stride"], out["people"] = stride, len(streams)
     return out
 
 
-def _bin_block(people: dict[str, Tally]) -> dict:
+def bin_block(people: dict[str, Tally]) -> dict:
     """Pooled over the people in a watch-time bin, plus the mean of their own ratios to zero-velocity."""
     if not people:
         return {"windows": 0, "people": 0}

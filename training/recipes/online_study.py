@@ -3,8 +3,9 @@
     python training/recipes/online_study.py KEYPOINTS.npz [--model M.onnx] [--max-seconds 240] [--stride 1]
         [--variant NAME:key=value,...] ... [--json]
 
-Each person's clips are streamed in key order through nvhai_predictor.online.OnlineCorrection (the
-live core's adaptation, self-scoring and gate) exactly as the Forecaster calls it, but the windows
+Each person's clips are streamed in key order through their own nvhai_predictor.online.OnlineCorrection
+(the live core's adaptation, self-scoring and gate, as each PersonState holds one) exactly as the
+Forecaster calls it, but the windows
 come straight from the clip's per-frame normalised frames and the model runs once per clip in one
 batch: no PoseWindow and no per-frame inference, so a setting costs seconds, not minutes. With the
 default settings the figures equal `evaluate --online`'s (same windows, same core). Keys of a
@@ -26,13 +27,14 @@ from dataclasses import fields, replace
 import numpy as np
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
+from nvhai_predictor.frame_grid import FrameGrid
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
-from nvhai_predictor.online import OnlineConfig, OnlineCorrection, _Person
+from nvhai_predictor.online import OnlineConfig, OnlineCorrection
 from nvhai_predictor.online_adaptation import AdaptationConfig, RidgeCorrection
 from nvhai_predictor.self_scoring import ScoringConfig
 from nvhai_training.keypoint_dataset import load_clips, load_metadata
-from nvhai_training.online_eval import WATCH_BINS, Tally, _bin_block, _bin_of
+from nvhai_training.online_eval import WATCH_BINS, Tally, bin_block, bin_of
 from nvhai_training.protocol import PERSON, groups
 
 GAP_S = 1.375  # between a person's clips, as evaluate --online: (max_gap_s + forget_after_s) / 2
@@ -49,13 +51,10 @@ class StudyRidge(RidgeCorrection):
     """The ridge map on features projected to a low-dimensional basis (fewer parameters, faster solve),
     and/or with each feature ridged by its own energy (`diag`) instead of the mean energy of all."""
 
-    def __init__(self, config: AdaptationConfig, t_out: int, rate_hz: float, basis: np.ndarray | None,
-                 diag: bool) -> None:
-        super().__init__(replace(config, axis_strength=0.0), t_out, rate_hz)  # the shared map alone
+    def __init__(self, config: AdaptationConfig, grid: FrameGrid, basis: np.ndarray | None, diag: bool) -> None:
+        # the shared map alone, its statistics in the basis
+        super().__init__(replace(config, axis_strength=0.0), grid, None if basis is None else basis.shape[1])
         self.basis, self.diag = basis, diag
-        if basis is not None:  # the per-axis statistics (the shared map's are their sum), in the basis
-            d = basis.shape[1]
-            self._xtx, self._xty = np.zeros((2, d, d)), np.zeros((2, d, t_out))
 
     def correction(self, phi: np.ndarray) -> np.ndarray:
         return super().correction(phi if self.basis is None else phi @ self.basis)
@@ -66,12 +65,11 @@ class StudyRidge(RidgeCorrection):
     def fit(self) -> None:
         if not self.diag:
             return super().fit()
-        self._unfitted = 0
-        self._fold_fading()
-        energy = np.diag(self.xtx) / max(self.windows, 1e-12)
+        xtx, xty = self.statistics()
+        energy = np.diag(xtx) / max(self.windows, 1e-12)
         if self.windows > 0 and energy.sum() > 0:
             reg = self.config.strength * np.maximum(energy, 1e-6 * energy.max())
-            self.weights = np.linalg.solve(self.xtx + np.diag(reg), self.xty)
+            self.weights = np.linalg.solve(xtx + np.diag(reg), xty)
         return None
 
 
@@ -99,7 +97,7 @@ def replay(runner: ModelRunner, people: dict[str, list[np.ndarray]], config: Onl
            diag: bool, max_seconds: float, stride: int = 1) -> dict:
     c = runner.contract
     t_in, t_out, rate = c.input_frames, c.output_frames, c.fps
-    core = OnlineCorrection(config, t_out, rate)
+    grid = FrameGrid(rate, t_out)
     proj = None
     if basis:
         h = config.adaptation.history - 1
@@ -108,10 +106,9 @@ def replay(runner: ModelRunner, people: dict[str, list[np.ndarray]], config: Onl
     bins: dict[str, dict[str, Tally]] = {name: {} for name, _, _ in WATCH_BINS}
     total = Tally(t_out)
     all_seen = np.ones((t_out, NUM_KEYPOINTS), bool)  # the study replays whole mocap people: every keypoint seen
-    for pid, (person, clips) in enumerate(people.items()):
-        if basis or diag:
-            core.people[pid] = _Person(config, t_out, rate)
-            core.people[pid].ridge = StudyRidge(config.adaptation, t_out, rate, proj, diag)
+    for person, clips in people.items():
+        ridge = StudyRidge(config.adaptation, grid, proj, diag) if basis or diag else None
+        core = OnlineCorrection(config, grid, ridge)  # this person's, as their PersonState holds it
         t, seen = 0.0, 0
         for frames in clips:
             n = len(frames) - t_in + 1
@@ -126,7 +123,7 @@ def replay(runner: ModelRunner, people: dict[str, list[np.ndarray]], config: Onl
                 seconds = (seen + frame + 1) / rate
                 if seconds > max_seconds:
                     break
-                f = core.forecast(pid, t + frame / rate, windows[i], model[i])
+                f = core.forecast(t + frame / rate, windows[i], model[i])
                 if frame + t_out >= len(frames) or i % stride:
                     continue
                 past = frames[frame - 1:frame + 1]
@@ -134,11 +131,11 @@ def replay(runner: ModelRunner, people: dict[str, list[np.ndarray]], config: Onl
                          "zero_velocity": np.repeat(past[-1:], t_out, axis=0),
                          "constant_velocity": past[-1] + (past[-1] - past[0]) * np.arange(1, t_out + 1)[:, None, None]}
                 target = frames[frame + 1:frame + 1 + t_out]
-                for tally in (total, bins[_bin_of(seconds)].setdefault(person, Tally(t_out))):
+                for tally in (total, bins[bin_of(seconds)].setdefault(person, Tally(t_out))):
                     tally.add(kinds, target, f.weight, all_seen)
             seen += len(frames)
             t += (len(frames) + GAP_S * rate) / rate
-    return {"total": total.block(), "by_watch_time": {k: _bin_block(v) for k, v in bins.items()}}
+    return {"total": total.block(), "by_watch_time": {k: bin_block(v) for k, v in bins.items()}}
 
 
 def main() -> None:

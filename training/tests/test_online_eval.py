@@ -82,3 +82,21 @@ def test_online_study_replays_evaluate_online_and_runs_its_study_variants(tmp_pa
         block = results[name]["total"]
         assert block["windows"] == total["windows"] and np.isfinite(block["adapted"]["mae"])
         assert block["adapted"]["mae"] != total["adapted"]["mae"], f"{name}: another map than the default's"
+
+
+def test_online_evaluation_runs_the_live_nodes_defaults():
+    """`evaluate --online` scores the predictor as shipped: the node's parameter defaults, every person forecast
+    each frame (the people are side by side only to batch them)."""
+    from nvhai_common.ros_params import defaults
+    from nvhai_predictor.model_runner import ModelRunner
+    from nvhai_predictor.parameters import PARAMETERS
+    from nvhai_predictor.settings import CORE_PARAMETERS, forecaster_config
+    from nvhai_training.online_eval import shipped_config
+
+    node = defaults(PARAMETERS)
+    runner = ModelRunner(default_model_path())
+    assert (runner.contract.input_frames, runner.contract.fps) == (node["input_frames"], node["rate_hz"])
+    expected = forecaster_config(**{name: node[name] for name in CORE_PARAMETERS})
+    expected.max_people_per_step = 0
+    assert shipped_config(runner) == expected
+

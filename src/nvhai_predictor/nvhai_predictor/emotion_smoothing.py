@@ -1,4 +1,4 @@
-"""Per-person smoothing of emotion probabilities over time, so the top label does not flicker.
+"""Smoothing of one person's emotion probabilities over time, so the top label does not flicker.
 
 The model sees one 2 s window per frame and its softmax jumps on single-frame noise; a person's
 displayed emotion should change on the scale of a second. Each person's probabilities follow an
@@ -16,30 +16,31 @@ import numpy as np
 EMOTION_SMOOTHING_MODES = ("ema", "raw")
 
 
+def check(mode: str, time_constant_s: float) -> None:
+    if mode not in EMOTION_SMOOTHING_MODES:
+        raise ValueError(f"emotion_smoothing '{mode}' is not one of {EMOTION_SMOOTHING_MODES}")
+    if mode == "ema" and not time_constant_s > 0:
+        raise ValueError(f"emotion_time_constant_s must be > 0, got {time_constant_s}")
+
+
 class EmotionSmoother:
-    """Time-constant EMA of each person's probability vector; mode "raw" passes them through."""
+    """Time-constant EMA of one person's probability vector; mode "raw" passes it through."""
 
     def __init__(self, mode: str = "ema", time_constant_s: float = 1.0) -> None:
-        if mode not in EMOTION_SMOOTHING_MODES:
-            raise ValueError(f"emotion_smoothing '{mode}' is not one of {EMOTION_SMOOTHING_MODES}")
-        if mode == "ema" and not time_constant_s > 0:
-            raise ValueError(f"emotion_time_constant_s must be > 0, got {time_constant_s}")
+        check(mode, time_constant_s)
         self.mode = mode
         self.time_constant_s = time_constant_s
-        self._state: dict[int, tuple[float, np.ndarray]] = {}
+        self.last: tuple[float, np.ndarray] | None = None  # (time, smoothed probabilities) of the last update
 
-    def update(self, person_id: int, t: float, probs: np.ndarray) -> np.ndarray:
-        """The smoothed probabilities of `person_id` after observing `probs` at time `t` (s)."""
+    def update(self, t: float, probs: np.ndarray) -> np.ndarray:
+        """The smoothed probabilities after observing `probs` at time `t` (s)."""
         probs = np.asarray(probs, dtype=np.float64)
-        prev = self._state.get(person_id)
+        prev = self.last
         if self.mode == "raw" or prev is None or prev[1].shape != probs.shape or t < prev[0]:
             smoothed = probs  # first estimate, a new label set, or time went back (bag loop): start over
         else:
             keep = math.exp(-(t - prev[0]) / self.time_constant_s)
             smoothed = keep * prev[1] + (1.0 - keep) * probs
         smoothed = smoothed / smoothed.sum()  # exact in theory; keeps float drift from accumulating
-        self._state[person_id] = (t, smoothed)
+        self.last = (t, smoothed)
         return smoothed.astype(np.float32)
-
-    def forget(self, person_id: int) -> None:
-        self._state.pop(person_id, None)

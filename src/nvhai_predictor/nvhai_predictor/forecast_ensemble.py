@@ -14,24 +14,30 @@ from collections import deque
 
 import numpy as np
 
+from nvhai_predictor.frame_grid import FrameGrid
+
+
+def check_size(size: int) -> None:
+    if size < 1:
+        raise ValueError(f"ensemble_forecasts must be >= 1, got {size}")
+
 
 class ForecastEnsemble:
-    """Per-person average of the last `size` overlapping forecasts; size 1 = off (the newest one)."""
+    """One person's average of their last `size` overlapping forecasts; size 1 = off (the newest one)."""
 
-    def __init__(self, size: int = 1, rate_hz: float = 30.0) -> None:
-        if size < 1:
-            raise ValueError(f"ensemble_forecasts must be >= 1, got {size}")
+    def __init__(self, size: int, grid: FrameGrid) -> None:
+        check_size(size)
         self.size = size
-        self.rate_hz = rate_hz
-        self._history: dict[int, deque[tuple[float, np.ndarray]]] = {}
+        self.grid = grid
+        self.history: deque[tuple[float, np.ndarray]] = deque(maxlen=size)
 
-    def add(self, person_id: int, t: float, future: np.ndarray) -> np.ndarray:
+    def add(self, t: float, future: np.ndarray) -> np.ndarray:
         """Record `future` ((T_out, K, C), made at `t` s) and return the ensemble at its moments."""
         future = np.asarray(future, dtype=np.float64)
         if self.size == 1:
             return future
-        history = self._history.setdefault(person_id, deque(maxlen=self.size))
-        horizon = len(future) / self.rate_hz
+        history, rate_hz = self.history, self.grid.rate_hz
+        horizon = len(future) / rate_hz
         while history and not (0 < t - history[0][0] < horizon):  # no overlap left, or time went back
             history.popleft()
         if history and history[-1][0] >= t:
@@ -40,7 +46,7 @@ class ForecastEnsemble:
         steps = np.arange(1, len(future) + 1)
         for t_old, old in history:
             # Index into `old` of each moment of the new forecast: old[i] is at t_old + (i + 1) / rate.
-            pos = (t - t_old) * self.rate_hz + steps - 1
+            pos = (t - t_old) * rate_hz + steps - 1
             covered = pos <= len(old) - 1 + 1e-6
             pos = np.minimum(pos[covered], len(old) - 1)
             lo = np.floor(pos).astype(int)
@@ -50,6 +56,3 @@ class ForecastEnsemble:
             count[covered] += 1
         history.append((t, future))
         return total / count[:, None, None]
-
-    def forget(self, person_id: int) -> None:
-        self._history.pop(person_id, None)

@@ -1,10 +1,13 @@
 """People's keypoints in, forecasts and emotion probabilities out: the predictor without ROS.
 
-Validates each observation, keeps one PoseWindow per person, runs every ready person of a
-frame in one batch, scores, adapts and gates each person's forecast online (online.py),
-optionally averages overlapping forecasts (forecast_ensemble.py) and smooths each person's
-emotion over time (emotion_smoothing.py), and returns forecasts in pixels. In a crowd, at most
+Validates each observation, keeps one PersonState per person (person_state.py: window, ensemble,
+emotion smoother, online correction), runs every ready person of a frame in one batch, scores,
+adapts and gates each person's forecast online (online.py), optionally averages overlapping
+forecasts (forecast_ensemble.py) and smooths each person's emotion over time
+(emotion_smoothing.py), and returns forecasts in pixels. In a crowd, at most
 max_people_per_step of the ready people are run per frame, the nearest first (load_shedding.py).
+ForecasterConfig's defaults are the shipped ones: the node's parameters and `evaluate --online`
+take theirs from it (settings.py).
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nvhai_common.coco17 import NUM_KEYPOINTS
-from nvhai_predictor.emotion_smoothing import EmotionSmoother
-from nvhai_predictor.forecast_ensemble import ForecastEnsemble
+from nvhai_predictor import person_state
+from nvhai_predictor.frame_grid import FrameGrid
 from nvhai_predictor.load_shedding import LoadShedder, person_size
 from nvhai_predictor.model_runner import ModelOutputError, ModelRunner
 from nvhai_predictor.normalization import denormalize, normalize
-from nvhai_predictor.online import OnlineConfig, OnlineCorrection, OnlineForecast
+from nvhai_predictor.online import OnlineConfig, OnlineForecast
+from nvhai_predictor.person_state import PersonState
 from nvhai_predictor.visibility import inside_image
-from nvhai_predictor.window import SUSTAINED_BACK, PoseWindow, WindowConfig
+from nvhai_predictor.window import SUSTAINED_BACK, WindowConfig
 
 
 class InvalidKeypoints(ValueError):
@@ -63,7 +67,7 @@ class ForecasterConfig:
     emotion_smoothing: str = "ema"  # "ema" (time-constant moving average per person) or "raw"
     emotion_time_constant_s: float = 1.0
     online: OnlineConfig = field(default_factory=OnlineConfig)  # adaptation, self-scoring, gate
-    max_people_per_step: int = 0  # forecast at most this many people per frame (load_shedding.py); 0: everyone
+    max_people_per_step: int = 8  # forecast at most this many people per frame (load_shedding.py); 0: everyone
 
 
 @dataclass
@@ -82,10 +86,9 @@ class Forecaster:
     def __init__(self, runner: ModelRunner, config: ForecasterConfig | None = None) -> None:
         self.runner = runner
         self.config = config or ForecasterConfig()
-        self.windows: dict[int, PoseWindow] = {}
-        self.ensemble = ForecastEnsemble(self.config.ensemble_forecasts, self.config.window.rate_hz)
-        self.emotion = EmotionSmoother(self.config.emotion_smoothing, self.config.emotion_time_constant_s)
-        self.online = OnlineCorrection(self.config.online, runner.contract.output_frames, self.config.window.rate_hz)
+        person_state.check(self.config)
+        self.grid = FrameGrid(self.config.window.rate_hz, runner.contract.output_frames)
+        self.people: dict[int, PersonState] = {}  # every tracked person's state, created and forgotten here
         self.shedder = LoadShedder(self.config.max_people_per_step)
         self._newest: float | None = None  # the time people age by (see _now)
         self._behind = 0  # frames in a row stamped more than max_gap_s before _newest
@@ -122,7 +125,10 @@ class Forecaster:
         for obs in observations:
             try:
                 conf = self.validate(obs, width, height)
-                window = self.windows.setdefault(obs.person_id, PoseWindow(self.config.window))
+                person = self.people.get(obs.person_id)
+                if person is None:
+                    person = self.people[obs.person_id] = PersonState(self.config, self.grid)
+                window = person.window
                 resets = window.resets
                 if not window.add(t, obs.xy, conf):
                     errors.append(f"person {obs.person_id}: too few confident keypoints, sample skipped")
@@ -136,7 +142,7 @@ class Forecaster:
         forgotten = self.forget(self._now(t), current=t)
         result = StepResult([], errors, forgotten)
         if ready:
-            served, result.thinned = self.shedder.choose(ready)
+            served, result.thinned = self.shedder.choose(ready, self.people)
             try:
                 result.forecasts = self.predict(served, t, result)
             except ModelOutputError as e:  # the model, not the input: drop the batch, keep serving
@@ -145,20 +151,21 @@ class Forecaster:
 
     def predict(self, person_ids: list[int], t: float, result: StepResult | None = None) -> list[PersonForecast]:
         """Forecast these people's full windows; outputs that are not sound are dropped (counted in `result`)."""
-        read = [self.windows[pid].read() for pid in person_ids]
+        people = [self.people[pid] for pid in person_ids]
+        read = [person.window.read() for person in people]
         windows = np.stack([frames for frames, _ in read])
         normed, centroid, scale = normalize(windows)
         preds = self.runner.run(normed)
         labels = list(self.runner.contract.labels)
         out = []
-        for i, (pid, p) in enumerate(zip(person_ids, preds, strict=True)):
+        for i, (pid, person, p) in enumerate(zip(person_ids, people, preds, strict=True)):
             problem, future, online = p.problem, None, None
             if not problem:  # a bad output must not reach the adaptation, ensemble or emotion smoother either
-                online = self.online.forecast(pid, t, normed[i], p.future, read[i][1])
+                online = person.online.forecast(t, normed[i], p.future, read[i][1])
                 if online.implausible and result is not None:
                     result.implausible += 1
                     result.implausible_reason = f"person {pid}: {online.implausible}"
-                future = denormalize(self.ensemble.add(pid, t, online.published), centroid[i, -1],
+                future = denormalize(person.ensemble.add(t, online.published), centroid[i, -1],
                                      scale[i, -1]).astype(np.float32)
                 problem = "" if np.isfinite(future).all() else "non-finite forecast in pixels"
             if problem:
@@ -166,7 +173,7 @@ class Forecaster:
                     result.bad_outputs += 1
                     result.output_error = f"person {pid}: {problem}"
                 continue
-            out.append(PersonForecast(pid, t, future, self.emotion.update(pid, t, p.emotion_probs), labels, online))
+            out.append(PersonForecast(pid, t, future, person.emotion.update(t, p.emotion_probs), labels, online))
         return out
 
     def _now(self, t: float) -> float:
@@ -183,13 +190,10 @@ class Forecaster:
     def forget(self, now: float, current: float | None = None) -> list[int]:
         """Forget people unseen for forget_after_s, and those stamped that far *ahead* of `now` (time
         jumped back and stayed back: bag loop, sim reset), whose windows would otherwise never age.
-        People observed in the frame stamped `current` are kept: they are in view."""
-        gone = [pid for pid, w in self.windows.items() if w.last_time is None
-                or (w.last_time != current and abs(now - w.last_time) > self.config.forget_after_s)]
+        People observed in the frame stamped `current` are kept: they are in view. A person forgotten
+        is their PersonState dropped: nothing else holds anything of them."""
+        gone = [pid for pid, person in self.people.items() if (last := person.window.last_time) is None
+                or (last != current and abs(now - last) > self.config.forget_after_s)]
         for pid in gone:
-            del self.windows[pid]
-            self.ensemble.forget(pid)
-            self.emotion.forget(pid)
-            self.online.forget(pid)
-            self.shedder.forget(pid)
+            del self.people[pid]
         return gone

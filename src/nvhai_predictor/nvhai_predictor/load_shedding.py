@@ -11,6 +11,9 @@ window keeps filling while they wait; only the forecast is skipped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Protocol
+
 import numpy as np
 
 
@@ -22,34 +25,34 @@ def person_size(xy: np.ndarray, confidence: np.ndarray, min_confidence: float = 
     return float(np.ptp(seen, axis=0).max())
 
 
+class Waiting(Protocol):
+    waited: int  # frames ready but not served, since last served (a person's state keeps it: person_state.py)
+
+
 class LoadShedder:
-    """Chooses at most `max_people` of the people ready in a frame (0: no limit), and remembers who waited."""
+    """Chooses at most `max_people` of the people ready in a frame (0: no limit)."""
 
     def __init__(self, max_people: int = 0) -> None:
         if max_people < 0:
             raise ValueError(f"max_people_per_step must be >= 0 (0 = no limit), got {max_people}")
         self.max_people = max_people
-        self._waited: dict[int, int] = {}  # person -> frames they were ready but not served, since last served
 
-    def choose(self, sizes: dict[int, float]) -> tuple[list[int], list[int]]:
+    def choose(self, sizes: dict[int, float], people: Mapping[int, Waiting]) -> tuple[list[int], list[int]]:
         """(served, thinned) of the ready people `sizes` (person -> person_size): all of them in their order
-        when they fit, else the largest first."""
+        when they fit, else the largest first; each one's `waited` in `people` is updated."""
         if not self.max_people or len(sizes) <= self.max_people:
             for pid in sizes:
-                self._waited[pid] = 0
+                people[pid].waited = 0
             return list(sizes), []
         by_size = sorted(sizes, key=lambda pid: (-sizes[pid], pid))
         nearest = by_size[:self.max_people // 2]
         rest = by_size[len(nearest):]
-        rest.sort(key=lambda pid: -self._waited.get(pid, 0))  # stable: equal waits stay largest first
+        rest.sort(key=lambda pid: -people[pid].waited)  # stable: equal waits stay largest first
         served = nearest + rest[:self.max_people - len(nearest)]
         chosen = set(served)
         thinned = [pid for pid in by_size if pid not in chosen]
         for pid in served:
-            self._waited[pid] = 0
+            people[pid].waited = 0
         for pid in thinned:
-            self._waited[pid] = self._waited.get(pid, 0) + 1
+            people[pid].waited += 1
         return served, thinned
-
-    def forget(self, person_id: int) -> None:
-        self._waited.pop(person_id, None)

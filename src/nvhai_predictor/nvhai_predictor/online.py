@@ -1,8 +1,8 @@
-"""Per tracked person, the forecast after the model: score the person's past forecasts whose future
-has now been observed, teach those to the adaptation (online_adaptation.py), correct the new forecast,
-gate it toward zero-velocity by the evidence (self_scoring.py), and publish zero-velocity instead of a
+"""One tracked person's forecast after the model: score their past forecasts whose future has now been
+observed (self_scoring.py), teach those to the adaptation (online_adaptation.py), correct the new forecast,
+let the gate decide how much of it to publish (forecast_gate.py), and publish zero-velocity instead of a
 forecast no human body could follow (plausibility.py). Works in the normalised space, on any model's
-output; the Forecaster calls it once per person and forecast, and forgets with it."""
+output; each person's PersonState holds one, so it is forgotten with the person."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nvhai_predictor.forecast_gate import ForecastGate
+from nvhai_predictor.frame_grid import FrameGrid
 from nvhai_predictor.online_adaptation import AdaptationConfig, RidgeCorrection, features
 from nvhai_predictor.plausibility import PlausibilityConfig, check
 from nvhai_predictor.self_scoring import Pending, PendingForecasts, RunningScores, ScoringConfig
@@ -18,7 +20,7 @@ from nvhai_predictor.self_scoring import Pending, PendingForecasts, RunningScore
 @dataclass
 class OnlineConfig:
     adaptation: AdaptationConfig = field(default_factory=AdaptationConfig)
-    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)  # self-scoring and the gate
     plausibility: PlausibilityConfig = field(default_factory=PlausibilityConfig)
 
 
@@ -33,52 +35,40 @@ class OnlineForecast:
     implausible: str = ""  # why the forecast was replaced by zero-velocity ('' when it was not)
 
 
-class _Person:
-    def __init__(self, config: OnlineConfig, t_out: int, rate_hz: float) -> None:
-        self.ridge = RidgeCorrection(config.adaptation, t_out, rate_hz)
-        self.pending = PendingForecasts(t_out, rate_hz)
-        self.scores = RunningScores(config.scoring, rate_hz)
-
-
 class OnlineCorrection:
-    """Adaptation, self-scoring and gate for every tracked person (constant memory and time each)."""
+    """One person's adaptation, self-scoring and gate (constant memory and time). `ridge`: the adaptation's map
+    (default: RidgeCorrection as shipped; a study passes its own variant)."""
 
-    def __init__(self, config: OnlineConfig | None = None, t_out: int = 30, rate_hz: float = 30.0) -> None:
-        self.config = config or OnlineConfig()
-        self.t_out, self.rate_hz = t_out, rate_hz
-        self.people: dict[int, _Person] = {}
+    def __init__(self, config: OnlineConfig, grid: FrameGrid, ridge: RidgeCorrection | None = None) -> None:
+        self.config = config
+        self.grid = grid
+        self.ridge = ridge or RidgeCorrection(config.adaptation, grid)
+        self.pending = PendingForecasts(grid)
+        self.scores = RunningScores(config.scoring, grid)
+        self.gate = ForecastGate(config.scoring)
 
-    def forecast(self, person_id: int, t: float, window: np.ndarray, model_future: np.ndarray,
+    def forecast(self, t: float, window: np.ndarray, model_future: np.ndarray,
                  seen: np.ndarray | None = None) -> OnlineForecast:
         """`window` (T_in, 17, 2) and the model's `model_future` (T_out, 17, 2), normalised, made at `t`; `seen`
         (T_in, 17): which of the window's keypoints the camera saw (all without it). Scores and adaptation learn
         from seen keypoints only."""
-        person = self.people.get(person_id)
-        if person is None:
-            person = self.people[person_id] = _Person(self.config, self.t_out, self.rate_hz)
-        adapt = self.config.adaptation
-        for p, future, future_seen in person.pending.resolve(t, window, seen):  # only futures already observed
+        adapt, t_out = self.config.adaptation, self.grid.t_out
+        for p, future, future_seen in self.pending.resolve(t, window, seen):  # only futures already observed
             target = p.relative(future)
             mask = None if future_seen.all() else np.ascontiguousarray(future_seen.T)
-            person.scores.add(target, p, mask)
+            scored = self.scores.add(target, p, mask)
+            if scored is not None:
+                self.gate.learn(scored)
             if adapt.enabled:
-                person.ridge.observe(p.phi, target - p.phi[:, -self.t_out:], None if mask is None else mask.all(1))
+                self.ridge.observe(p.phi, target - p.phi[:, -t_out:], None if mask is None else mask.all(1))
         phi = features(window, model_future, adapt.history)
         last = window[-1].reshape(-1)
-        adapted = phi[:, -self.t_out:] + (person.ridge.correction(phi) if adapt.enabled else 0.0)
-        sparse = seen is not None and int((~seen[-1]).sum()) >= self.config.scoring.sparse_unseen
-        published = person.scores.publish(phi[:, -self.t_out:], adapted, sparse)
+        adapted = phi[:, -t_out:] + (self.ridge.correction(phi) if adapt.enabled else 0.0)
+        published = self.gate.decide(phi[:, -t_out:], adapted, self.gate.sparse(None if seen is None else seen[-1]))
         shape = model_future.shape
         implausible = check(window, (published.T + last).reshape(shape), self.config.plausibility)
         if implausible:
             published = np.zeros_like(published)  # zero-velocity: the last observed pose, held
-        person.pending.add(Pending(t, last, phi, adapted, published))
+        self.pending.add(Pending(t, last, phi, adapted, published))
         return OnlineForecast(np.asarray(model_future), (adapted.T + last).reshape(shape),
-                              (published.T + last).reshape(shape), person.scores.weight, implausible)
-
-    def scores(self, person_id: int) -> RunningScores | None:
-        person = self.people.get(person_id)
-        return person.scores if person else None
-
-    def forget(self, person_id: int) -> None:
-        self.people.pop(person_id, None)
+                              (published.T + last).reshape(shape), self.gate.weight, implausible)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from nvhai_predictor.frame_grid import FrameGrid
+
 _BLAS = ThreadpoolController()  # once: building one inspects every loaded library (ms)
 
 
@@ -48,11 +50,16 @@ def features(window: np.ndarray, model_future: np.ndarray, history: int) -> np.n
 
 class RidgeCorrection:
     """One person's maps: correction = features @ weights (34, T_out), ridged toward zero; with per-axis maps
-    the x coordinates (even rows) use axis_weights[0] and the y coordinates axis_weights[1]."""
+    the x coordinates (even rows) use axis_weights[0] and the y coordinates axis_weights[1].
 
-    def __init__(self, config: AdaptationConfig, t_out: int, rate_hz: float = 30.0) -> None:
+    `dims`: features per coordinate (default history - 1 + T_out, what `features` gives); a study that feeds
+    the map other features (training/recipes/online_study.py) says how many, and may override `fit`, reading
+    `statistics()`."""
+
+    def __init__(self, config: AdaptationConfig, grid: FrameGrid, dims: int | None = None) -> None:
         self.config = config
-        d = config.history - 1 + t_out
+        t_out = grid.t_out
+        d = dims or config.history - 1 + t_out
         self._xtx = np.zeros((2, d, d))  # per axis, in units of self._scale (fading without touching them)
         self._xty = np.zeros((2, d, t_out))
         self._scale = 1.0
@@ -61,7 +68,7 @@ class RidgeCorrection:
         self.weights: np.ndarray | None = None  # None: no correction yet
         self.axis_weights: np.ndarray | None = None  # (2, d, T_out) with per-axis maps, once fitted
         self._unfitted = 0
-        self._decay = math.exp(-1.0 / (config.memory_s * rate_hz)) if config.memory_s > 0 else 1.0
+        self._decay = math.exp(-1.0 / (config.memory_s * grid.rate_hz)) if config.memory_s > 0 else 1.0
 
     @property
     def xtx(self) -> np.ndarray:
@@ -97,23 +104,24 @@ class RidgeCorrection:
         self.observed += 1
         self._unfitted += 1
         if self._unfitted >= self.config.refit_every:
+            self._unfitted = 0
             self.fit()
 
-    def _fold_fading(self) -> None:
-        """Apply the running scale to the statistics, so that it never underflows (once per solve)."""
+    def statistics(self) -> tuple[np.ndarray, np.ndarray]:
+        """The shared map's XᵀX and XᵀY, the running scale first applied to the statistics so that it never
+        underflows (once per solve)."""
         self._xtx *= self._scale
         self._xty *= self._scale
         self._scale = 1.0
+        return self.xtx, self.xty
 
     def fit(self) -> None:
         """Solve (XᵀX + λI) W = XᵀY with λ = strength x the mean feature energy of one window, so the
         prior counts as `strength` windows whatever the person's scale of motion; then each axis's
         (X_aᵀX_a + λ_a I) W_a = X_aᵀY_a + λ_a W, λ_a = axis_strength x that axis's mean energy."""
-        self._unfitted = 0
-        self._fold_fading()
+        xtx, xty = self.statistics()
         if self.windows <= 0:
             return
-        xtx, xty = self.xtx, self.xty
         d = len(xtx)
         lam = self.config.strength * float(np.trace(xtx)) / (d * self.windows)
         if lam <= 0:  # nobody moved: nothing to learn

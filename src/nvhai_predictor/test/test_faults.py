@@ -225,7 +225,7 @@ def test_ids_stamped_in_the_future_are_forgotten(ros):
         assert h.answered(last)
         assert spin_until(h.executor, lambda: any(
             kv.key == "people" and kv.value == "1" for kv in h.diagnostics[-1].values) if h.diagnostics else False)
-        assert set(h.node.forecaster.windows) == {0}
+        assert set(h.node.forecaster.people) == {0}
         fills = next(kv.value for kv in h.diagnostics[-1].values if kv.key == "window_fill")
         assert len(fills) < 200
     finally:

@@ -65,7 +65,7 @@ def test_people_keep_separate_windows_and_are_forgotten(runner):
         r = f.step(i / 30, [Observation(1, POSE, ONES)], 640, 480)
         if r.forgotten:
             assert r.forgotten == [2]
-    assert set(f.windows) == {1}
+    assert set(f.people) == {1}
 
 
 def test_one_frame_far_back_forgets_nobody_but_time_that_stays_back_does(runner):
@@ -73,13 +73,13 @@ def test_one_frame_far_back_forgets_nobody_but_time_that_stays_back_does(runner)
     for i in range(30):
         f.step(99.0 + i / 30, [Observation(1, POSE, ONES)], 640, 480)
     r = f.step(10.0, [Observation(1, POSE, ONES), Observation(2, POSE, ONES)], 640, 480)  # a clock 90 s behind
-    assert not r.forgotten and set(f.windows) == {1, 2} and "before the previous one" in r.errors[0]
+    assert not r.forgotten and set(f.people) == {1, 2} and "before the previous one" in r.errors[0]
     r = f.step(100.0, [Observation(1, POSE, ONES)], 640, 480)
-    assert r.forgotten == [2] and f.windows[1].resets == 0, "one stray frame: person 1's window goes on"
+    assert r.forgotten == [2] and f.people[1].window.resets == 0, "one stray frame: person 1's window goes on"
     forgotten = []
     for k in range(SUSTAINED_BACK):  # a bag loop: time stays back
         forgotten += f.step(10.0 + (k + 1) / 30, [Observation(3, POSE, ONES)], 640, 480).forgotten
-    assert forgotten == [1] and set(f.windows) == {3}
+    assert forgotten == [1] and set(f.people) == {3}
 
 
 def test_stamps_that_go_backwards_are_reported(runner):

@@ -6,6 +6,7 @@ eventually, served and thinned counted on /diagnostics, and the crowd's memory g
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
@@ -44,26 +45,31 @@ def test_person_size_is_the_box_of_confident_keypoints():
     assert person_size(BODY, conf) == 0.0
 
 
+def waiting(pids) -> dict[int, SimpleNamespace]:
+    """Each person's load-shedding wait, as their PersonState keeps it."""
+    return {pid: SimpleNamespace(waited=0) for pid in pids}
+
+
 def test_under_the_limit_everyone_is_served():
     shedder = LoadShedder(8)
-    assert shedder.choose({1: 5.0, 2: 50.0}) == ([1, 2], []), "in the frame's order"
-    assert LoadShedder(0).choose({k: float(k) for k in range(100)})[1] == []
+    assert shedder.choose({1: 5.0, 2: 50.0}, waiting([1, 2])) == ([1, 2], []), "in the frame's order"
+    assert LoadShedder(0).choose({k: float(k) for k in range(100)}, waiting(range(100)))[1] == []
 
 
 def test_a_crowd_gets_the_nearest_every_frame_and_everyone_in_turn():
     shedder = LoadShedder(8)
     sizes = {pid: 100.0 - pid for pid in range(CROWD)}  # 0 the largest
     served_at: dict[int, list[int]] = {pid: [] for pid in sizes}
+    people = waiting(sizes)
     for frame in range(60):
-        served, thinned = shedder.choose(sizes)
+        served, thinned = shedder.choose(sizes, people)
         assert len(served) == 8 and sorted(served + thinned) == sorted(sizes)
         assert served[:4] == [0, 1, 2, 3], "the four nearest, every frame"
         for pid in served:
             served_at[pid].append(frame)
     waits = [np.diff(frames).max() for pid, frames in served_at.items() if pid >= 4]
     assert all(served_at.values()) and max(waits) <= -(-(CROWD - 4) // 4), "the others in turn, none left out"
-    shedder.forget(54)
-    assert 54 not in shedder._waited
+    assert all(people[pid].waited == 0 for pid in served) and all(people[pid].waited > 0 for pid in thinned)
 
 
 def test_the_forecaster_forecasts_at_most_max_people_per_step():
@@ -73,6 +79,9 @@ def test_the_forecaster_forecasts_at_most_max_people_per_step():
         r = f.step(100 + i / 30, [Observation(pid, pose(pid, i), ones) for pid in range(CROWD)], 640, 480)
     assert len(r.forecasts) == 8 and len(r.thinned) == CROWD - 8
     assert {0, 1} <= {fc.person_id for fc in r.forecasts}
+    waited = {pid: person.waited for pid, person in f.people.items()}
+    assert all(waited[fc.person_id] == 0 for fc in r.forecasts) and all(waited[pid] > 0 for pid in r.thinned), \
+        "each person's wait is kept in their own state"
     r = f.step(100 + 70 / 30, [Observation(0, pose(0, 70), ones)], 640, 480)
     assert [fc.person_id for fc in r.forecasts] == [0] and not r.thinned
 

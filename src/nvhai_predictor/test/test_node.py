@@ -84,6 +84,14 @@ def test_yaml_defaults_match_declared_parameters():
     assert yaml.safe_load(CONFIG.read_text())["nvhai_predictor"]["ros__parameters"] == defaults(PARAMETERS)
 
 
+def test_the_health_levels_are_diagnostic_msgs_levels():
+    from diagnostic_msgs.msg import DiagnosticStatus
+
+    from nvhai_predictor import health
+
+    assert (health.OK, health.WARN, health.ERROR) == (DiagnosticStatus.OK, DiagnosticStatus.WARN, DiagnosticStatus.ERROR)
+
+
 def test_cmu_clip_at_30hz_gives_forecasts_and_emotions(harness):
     motion = clip("001_14")
     t0 = 1000.0

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nvhai_predictor.forecast_gate import ForecastGate
 from nvhai_predictor.forecaster import Forecaster, ForecasterConfig, Observation
+from nvhai_predictor.frame_grid import FrameGrid
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
 from nvhai_predictor.normalization import normalize
 from nvhai_predictor.online import OnlineConfig, OnlineCorrection
@@ -15,6 +17,11 @@ from nvhai_predictor.self_scoring import ScoringConfig
 
 W, H, RATE, T_IN, T_OUT = 640, 480, 30.0, 60, 30
 ONES = np.ones(17)
+GRID = FrameGrid(RATE, T_OUT)
+
+
+def one_person(config: OnlineConfig) -> OnlineCorrection:
+    return OnlineCorrection(config, GRID)
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +39,15 @@ def waving(frames: int, seed: int = 0) -> np.ndarray:
 
 
 def stream(forecaster: Forecaster, motion: np.ndarray, pid: int = 0, t0: float = 0.0) -> list[tuple]:
-    """Feed `motion` frame by frame; after each frame the person's adaptation and scoring state."""
+    """Feed `motion` frame by frame; after each frame the person's adaptation and scoring state (None before
+    their first forecast)."""
     states = []
     for k, xy in enumerate(motion):
         forecaster.step(t0 + k / RATE, [Observation(pid, xy, ONES)], W, H)
-        person = forecaster.online.people.get(pid)
-        states.append(None if person is None else
-                      (person.ridge.observed, person.ridge.xty.copy(), person.scores.scored, dict(person.scores.mae)))
+        person = forecaster.people.get(pid)
+        online = None if person is None else person.online
+        states.append(None if online is None or not online.pending.queue else  # no forecast yet
+                      (online.ridge.observed, online.ridge.xty.copy(), online.scores.scored, dict(online.scores.mae)))
     return states
 
 
@@ -77,18 +86,18 @@ def test_a_forgotten_track_starts_again_from_the_model_and_a_gap_keeps_what_was_
     # 1 s away (more than max_gap_s, less than forget_after_s): the window restarts, the person is kept
     t = 149 / RATE + 1.0
     states = stream(f, motion[150:150 + T_IN], pid=3, t0=t)
-    assert states[-1][0] == learned and len(f.online.people[3].pending.queue) == 1, \
+    assert states[-1][0] == learned and len(f.people[3].online.pending.queue) == 1, \
         "adaptation kept; forecasts from before the gap dropped, not scored against frames after it"
     result = f.step(t + 10.0, [Observation(4, motion[0], ONES)], W, H)
-    assert 3 in result.forgotten and f.online.scores(3) is None and 3 not in f.online.people
+    assert 3 in result.forgotten and 3 not in f.people
     states = stream(f, motion[:T_IN + 1], pid=3, t0=t + 10.5)
-    assert states[-1][0] == 0 and states[-1][2] == 0 and f.online.people[3].ridge.weights is None
+    assert states[-1][0] == 0 and states[-1][2] == 0 and f.people[3].online.ridge.weights is None
 
 
 def test_memory_per_person_stays_bounded(runner):
     f = Forecaster(runner)
     stream(f, waving(300), pid=1)
-    person = f.online.people[1]
+    person = f.people[1].online
     assert len(person.pending.queue) <= T_OUT + 1
     assert person.ridge.xtx.shape == (AdaptationConfig().history - 1 + T_OUT,) * 2
 
@@ -112,34 +121,34 @@ def _windows_with_future(motion: np.ndarray):
 def test_the_gate_falls_back_to_zero_velocity_for_a_bad_forecast_and_trusts_a_good_one():
     motion = waving(600, seed=1)
     normed = normalize(motion)[0]
-    bad = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False)))
-    good = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False)))
+    bad = one_person(OnlineConfig(AdaptationConfig(enabled=False)))
+    good = one_person(OnlineConfig(AdaptationConfig(enabled=False)))
     for i, (t, window) in enumerate(_windows(motion)):
         held = np.repeat(window[-1:], T_OUT, axis=0)
         wrong = held + 0.3 * (window[-1] - window[-10])[None] * np.arange(1, T_OUT + 1)[:, None, None]  # overshoots
-        out = bad.forecast(0, t, window, -wrong + 2 * held)  # away from where the motion goes
+        out = bad.forecast(t, window, -wrong + 2 * held)  # away from where the motion goes
         k = T_IN - 1 + i
         truth = normed[k + 1:k + 1 + T_OUT]
         if len(truth) == T_OUT:
-            good.forecast(0, t, window, truth)  # an oracle: exactly what happens
-    scores = bad.scores(0)
+            good.forecast(t, window, truth)  # an oracle: exactly what happens
+    scores = bad.scores
     assert scores.mae["model"] > 1.5 * scores.mae["zero_velocity"], "the test's model is worse than standing still"
-    assert scores.weight < 0.2 and scores.mae["published"] < scores.mae["model"]
-    a = scores.weights[:, :1]  # no adaptation: only the model's move is weighed, per coordinate
+    assert bad.gate.weight < 0.2 and scores.mae["published"] < scores.mae["model"]
+    a = bad.gate.weights[:, :1]  # no adaptation: only the model's move is weighed, per coordinate
     np.testing.assert_allclose(out.published, held + (a * (out.adapted - held).reshape(T_OUT, 34).T).T.reshape(
         T_OUT, 17, 2), atol=1e-9)
-    assert good.scores(0).weight == pytest.approx(1.0, abs=1e-6)
+    assert good.gate.weight == pytest.approx(1.0, abs=1e-6)
 
 
 def test_the_gate_keeps_the_body_parts_the_model_gets_right():
     """A model exact on the legs and wrong on the arms: the gate drops the arms' motion, not the legs'."""
-    core = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False)))
+    core = one_person(OnlineConfig(AdaptationConfig(enabled=False)))
     arms = [7, 8, 9, 10]
     for t, window, truth in _windows_with_future(waving(600, seed=3)):
         forecast = truth.copy()
         forecast[:, arms] = 2 * window[-1, arms] - truth[:, arms]  # the arms mirrored: away from their motion
-        out = core.forecast(0, t, window, forecast)
-    w = core.scores(0).weights[:, 0].reshape(17, 2)
+        out = core.forecast(t, window, forecast)
+    w = core.gate.weights[:, 0].reshape(17, 2)
     assert np.all(w[arms] < 0.2) and np.all(w[13:] > 0.95), w
     np.testing.assert_allclose(out.published[:, 13:], out.model[:, 13:], atol=0.05 * np.abs(
         out.model[:, 13:] - window[-1, 13:]).max())
@@ -151,23 +160,24 @@ def test_the_gate_drops_a_correction_that_does_not_help():
     from nvhai_predictor.self_scoring import Pending, RunningScores
 
     rng = np.random.default_rng(0)
-    scores = RunningScores(ScoringConfig(), RATE)
+    scores, gate = RunningScores(ScoringConfig(), GRID), ForecastGate(ScoringConfig())
     for _ in range(400):
         target = rng.normal(0, 1, (34, T_OUT)).cumsum(axis=1) * 0.01
         last = rng.normal(0, 0.1, 34)
         phi = np.concatenate([np.zeros((34, 29)), target], axis=1)
         adapted = target + rng.normal(0, 0.02, target.shape)
-        pending = Pending(0.0, last, phi, adapted, scores.publish(target, adapted))
-        scores.add(pending.relative(target.T + last), pending)
-    w = scores.weights
+        pending = Pending(0.0, last, phi, adapted, gate.decide(target, adapted))
+        gate.learn(scores.add(pending.relative(target.T + last), pending))
+    assert gate.scored == scores.scored == 400
+    w = gate.weights
     assert np.all(w[:, 0] > 0.9) and np.all(w[:, 1] < 0.3), w
 
 
 def test_without_gate_and_adaptation_the_model_is_published_as_is():
-    core = OnlineCorrection(OnlineConfig(AdaptationConfig(enabled=False), ScoringConfig(gate=False)))
+    core = one_person(OnlineConfig(AdaptationConfig(enabled=False), ScoringConfig(gate=False)))
     for t, window in _windows(waving(200)):
         model = np.repeat(window[-1:], T_OUT, axis=0) + 0.01
-        out = core.forecast(0, t, window, model)
+        out = core.forecast(t, window, model)
         np.testing.assert_allclose(out.published, model, atol=1e-12)
         assert out.weight == 1.0
 
@@ -175,10 +185,10 @@ def test_without_gate_and_adaptation_the_model_is_published_as_is():
 def test_adaptation_learns_a_repeating_motion_the_model_cannot_forecast():
     """Zero-velocity as the model: a periodic swing is linear in its own past, so the person's map learns it."""
     motion = waving(1800, seed=2)
-    core = OnlineCorrection(OnlineConfig(AdaptationConfig(strength=30.0), ScoringConfig(gate=False)))
+    core = one_person(OnlineConfig(AdaptationConfig(strength=30.0), ScoringConfig(gate=False)))
     for t, window in _windows(motion):
-        core.forecast(0, t, window, np.repeat(window[-1:], T_OUT, axis=0))
-    mae = core.scores(0).mae
+        core.forecast(t, window, np.repeat(window[-1:], T_OUT, axis=0))
+    mae = core.scores.mae
     assert mae["model"] == pytest.approx(mae["zero_velocity"])
     assert mae["adapted"] < 0.3 * mae["model"]
 
@@ -203,7 +213,7 @@ def test_the_ridge_is_solved_on_one_blas_thread(monkeypatch):
         return solve(a, b)
 
     monkeypatch.setattr(online_adaptation.np.linalg, "solve", counted)
-    ridge = online_adaptation.RidgeCorrection(AdaptationConfig(refit_every=1), T_OUT)
+    ridge = online_adaptation.RidgeCorrection(AdaptationConfig(refit_every=1), GRID)
     phi = np.random.default_rng(0).normal(size=(34, 29 + T_OUT))
     ridge.observe(phi, np.random.default_rng(1).normal(size=(34, T_OUT)))
     assert during == [1, 1] and ridge.weights is not None  # the shared map, then the x and y maps (batched)
@@ -216,12 +226,12 @@ def test_the_x_and_y_maps_learn_what_one_shared_map_cannot():
     difference; with a map per axis the x forecast is halved and y left alone."""
     maes = {}
     for axis_strength in (0.0, 30.0):
-        core = OnlineCorrection(OnlineConfig(AdaptationConfig(axis_strength=axis_strength), ScoringConfig(gate=False)))
+        core = one_person(OnlineConfig(AdaptationConfig(axis_strength=axis_strength), ScoringConfig(gate=False)))
         for t, window, truth in _windows_with_future(waving(1800, seed=4)):
             model = truth.copy()
             model[..., 0] = 2 * truth[..., 0] - window[-1, :, 0]  # x: twice the move
-            core.forecast(0, t, window, model)
-        maes[axis_strength] = core.scores(0).mae
+            core.forecast(t, window, model)
+        maes[axis_strength] = core.scores.mae
     assert maes[0.0]["adapted"] < maes[0.0]["model"]  # the shared map helps a little
     assert maes[30.0]["adapted"] < 0.5 * maes[0.0]["adapted"], maes
 
@@ -236,10 +246,10 @@ def test_a_person_the_camera_sees_little_of_gets_half_the_models_move_until_the_
     last = window[-1]
     config = OnlineConfig(AdaptationConfig(enabled=False), ScoringConfig(sparse_prior=0.5),
                           PlausibilityConfig(enabled=False))  # random poses: no body, no plausibility check
-    core = OnlineCorrection(config, T_OUT, RATE)
-    sparse = core.forecast(0, 0.0, window, model, chest_up)
-    whole = core.forecast(1, 0.0, window, model, np.ones((T_IN, 17), bool))
+    core, other = one_person(config), one_person(config)
+    sparse = core.forecast(0.0, window, model, chest_up)
+    whole = other.forecast(0.0, window, model, np.ones((T_IN, 17), bool))
     np.testing.assert_allclose(sparse.published - last, 0.5 * (model - last), atol=1e-12)
     np.testing.assert_allclose(whole.published, model, atol=1e-12)
-    core.people[0].scores.scored = ScoringConfig().min_scored  # the gate has its evidence now: it decides
-    np.testing.assert_allclose(core.forecast(0, 0.5, window, model, chest_up).published, model, atol=1e-12)
+    core.gate.scored = ScoringConfig().min_scored  # the gate has its evidence now: it decides
+    np.testing.assert_allclose(core.forecast(0.5, window, model, chest_up).published, model, atol=1e-12)

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from nvhai_predictor.emotion_smoothing import EmotionSmoother
 from nvhai_predictor.forecast_ensemble import ForecastEnsemble
+from nvhai_predictor.frame_grid import FrameGrid
 
 RATE = 30.0
+GRID = FrameGrid(RATE, 30)
 
 
 @settings(max_examples=60, deadline=None)
@@ -23,7 +25,7 @@ def test_smoothed_probabilities_stay_a_distribution(steps):
     for dt, raw in steps:
         t += dt
         p = np.asarray(raw) + 1e-3
-        out = smoother.update(1, t, p / p.sum())
+        out = smoother.update(t, p / p.sum())
         assert abs(float(out.sum()) - 1) < 1e-5 and (out >= 0).all()
 
 
@@ -32,22 +34,22 @@ def test_time_constant_is_in_seconds_whatever_the_frame_rate():
     results = []
     for fps in (15, 30, 60):
         smoother = EmotionSmoother("ema", 1.0)
-        smoother.update(0, 0.0, before)
+        smoother.update(0.0, before)
         for k in range(1, fps + 1):  # one second of the new label
-            out = smoother.update(0, k / fps, after)
+            out = smoother.update(k / fps, after)
         results.append(out[1])
     np.testing.assert_allclose(results, 1 - math.exp(-1), atol=1e-5)
 
 
-def test_raw_mode_passes_the_model_output_and_people_are_separate():
+def test_raw_mode_passes_the_model_output_and_each_person_has_their_own():
     smoother = EmotionSmoother("raw")
-    smoother.update(1, 0.0, np.array([0.2, 0.8]))
-    np.testing.assert_allclose(smoother.update(1, 0.1, np.array([0.9, 0.1])), [0.9, 0.1], atol=1e-6)
-    ema = EmotionSmoother("ema", 1.0)
-    ema.update(1, 0.0, np.array([1.0, 0.0]))
-    np.testing.assert_allclose(ema.update(2, 0.1, np.array([0.0, 1.0])), [0.0, 1.0], atol=1e-6)
-    ema.forget(1)
-    np.testing.assert_allclose(ema.update(1, 0.2, np.array([0.0, 1.0])), [0.0, 1.0], atol=1e-6)
+    smoother.update(0.0, np.array([0.2, 0.8]))
+    np.testing.assert_allclose(smoother.update(0.1, np.array([0.9, 0.1])), [0.9, 0.1], atol=1e-6)
+    first, second = EmotionSmoother("ema", 1.0), EmotionSmoother("ema", 1.0)  # two people
+    first.update(0.0, np.array([1.0, 0.0]))
+    np.testing.assert_allclose(second.update(0.1, np.array([0.0, 1.0])), [0.0, 1.0], atol=1e-6)
+    keep = math.exp(-0.2)
+    np.testing.assert_allclose(first.update(0.2, np.array([0.0, 1.0])), [keep, 1 - keep], atol=1e-6)
     with pytest.raises(ValueError, match="not one of"):
         EmotionSmoother("median")
 
@@ -61,26 +63,26 @@ def trajectory(t0: float, velocity: np.ndarray, horizon: int = 30) -> np.ndarray
 
 def test_ensemble_of_identical_forecasts_is_the_forecast():
     velocity = np.array([0.2, -0.1])
-    ensemble = ForecastEnsemble(size=5, rate_hz=RATE)
+    ensemble = ForecastEnsemble(5, GRID)
     for k in range(12):
         t = 10.0 + k / RATE
-        np.testing.assert_allclose(ensemble.add(7, t, trajectory(t, velocity)), trajectory(t, velocity), atol=1e-9)
-    still = ForecastEnsemble(size=8, rate_hz=RATE)
+        np.testing.assert_allclose(ensemble.add(t, trajectory(t, velocity)), trajectory(t, velocity), atol=1e-9)
+    still = ForecastEnsemble(8, GRID)
     pose = np.ones((30, 17, 2))
     for k in range(10):
-        np.testing.assert_allclose(still.add(1, k / RATE, pose), pose)
+        np.testing.assert_allclose(still.add(k / RATE, pose), pose)
 
 
 def test_ensemble_averages_out_forecast_noise_and_size_one_is_off():
     rng = np.random.default_rng(3)
     velocity = np.array([0.3, 0.0])
-    ensemble, off = ForecastEnsemble(size=6, rate_hz=RATE), ForecastEnsemble(size=1, rate_hz=RATE)
+    ensemble, off = ForecastEnsemble(6, GRID), ForecastEnsemble(1, GRID)
     err_ens, err_off = [], []
     for k in range(40):
         t = k / RATE
         noisy = trajectory(t, velocity) + rng.normal(0, 0.05, (30, 17, 2))
-        out = ensemble.add(0, t, noisy)
-        np.testing.assert_array_equal(off.add(0, t, noisy), noisy)
+        out = ensemble.add(t, noisy)
+        np.testing.assert_array_equal(off.add(t, noisy), noisy)
         if k >= 6:
             err_ens.append(np.abs(out[:10] - trajectory(t, velocity)[:10]).mean())
             err_off.append(np.abs(noisy[:10] - trajectory(t, velocity)[:10]).mean())
@@ -88,8 +90,8 @@ def test_ensemble_averages_out_forecast_noise_and_size_one_is_off():
 
 
 def test_ensemble_restarts_when_time_goes_back():
-    ensemble = ForecastEnsemble(size=4, rate_hz=RATE)
+    ensemble = ForecastEnsemble(4, GRID)
     for k in range(4):
-        ensemble.add(0, 5.0 + k / RATE, np.zeros((30, 17, 2)))
+        ensemble.add(5.0 + k / RATE, np.zeros((30, 17, 2)))
     fresh = np.ones((30, 17, 2))
-    np.testing.assert_array_equal(ensemble.add(0, 1.0, fresh), fresh)
+    np.testing.assert_array_equal(ensemble.add(1.0, fresh), fresh)
