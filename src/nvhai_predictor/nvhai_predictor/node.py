@@ -1,7 +1,7 @@
 """rclpy node: nvhai_msgs/BodyKeypointsArray -> MotionForecast (/future_poses) + EmotionProbabilities (/emotion)."""
 
 # Wiring only: parameters (parameters.py) to the core's config (settings.py), messages (ros_messages.py) to the
-# Forecaster and back, message loss (message_loss.py) and the /diagnostics report (health.py) to pure modules.
+# Forecaster and back, message loss (message_loss.py) and the /diagnostics report (predictor_health.py) to pure modules.
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from nvhai_common.ros_lifecycle import ManagedNode
 from nvhai_common.ros_main import run_node
 from nvhai_common.ros_params import declare
 from nvhai_msgs.msg import BodyKeypointsArray, EmotionProbabilities, MotionForecast
-from nvhai_predictor import health
+from nvhai_predictor import predictor_health as health
 from nvhai_predictor.forecaster import Forecaster, Observation
 from nvhai_predictor.message_loss import SequenceGaps
 from nvhai_predictor.model_runner import ModelRunner, default_model_path

@@ -87,7 +87,7 @@ def test_yaml_defaults_match_declared_parameters():
 def test_the_health_levels_are_diagnostic_msgs_levels():
     from diagnostic_msgs.msg import DiagnosticStatus
 
-    from nvhai_predictor import health
+    from nvhai_predictor import predictor_health as health
 
     assert (health.OK, health.WARN, health.ERROR) == (DiagnosticStatus.OK, DiagnosticStatus.WARN, DiagnosticStatus.ERROR)
 

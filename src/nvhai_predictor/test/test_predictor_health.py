@@ -8,11 +8,11 @@ import sys
 
 import numpy as np
 
-from nvhai_predictor import health
+from nvhai_predictor import predictor_health as health
 from nvhai_predictor.forecaster import Forecaster, Observation, PersonForecast, StepResult
-from nvhai_predictor.health import ERROR, OK, WARN, PredictorStats
 from nvhai_predictor.message_loss import SequenceGaps
 from nvhai_predictor.model_runner import ModelRunner, default_model_path
+from nvhai_predictor.predictor_health import ERROR, OK, WARN, PredictorStats
 
 
 def level(stats: PredictorStats, inactive: str | None = None, model_error: str | None = None) -> tuple[bytes, str]:
@@ -21,7 +21,7 @@ def level(stats: PredictorStats, inactive: str | None = None, model_error: str |
 
 def test_the_core_reports_without_rclpy():
     """The node's counters, ladder and loss count import no ROS: tested here, reused by anything."""
-    code = ("import sys, nvhai_predictor.health, nvhai_predictor.message_loss, nvhai_predictor.settings; "
+    code = ("import sys, nvhai_predictor.predictor_health, nvhai_predictor.message_loss, nvhai_predictor.settings; "
             "print([m for m in sys.modules if m.startswith(('rclpy', 'rcl_interfaces', 'diagnostic_msgs'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -1,15 +1,16 @@
 """What the predictor reports on /diagnostics, without ROS: the counters of one period, the health ladder
 that turns them into a level and one message, and the values listed beside it (people, window fill,
 per-person running scores and gate weight). The node counts into a PredictorStats and publishes `report`'s
-answer once per diagnostics_period_s."""
+answer once per diagnostics_period_s. Levels and mean_ms are nvhai_common.health's, as perception's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nvhai_common.health import ERROR, OK, WARN, mean_ms
 from nvhai_predictor.forecaster import Forecaster, StepResult
 
-OK, WARN, ERROR = b"\x00", b"\x01", b"\x02"  # diagnostic_msgs/DiagnosticStatus's levels (test_node checks)
+__all__ = ["ERROR", "OK", "WARN", "PredictorStats", "health", "online_values", "values"]
 MAX_LISTED_PEOPLE = 20  # window_fill and the per-person scores list this many people at most
 
 
@@ -90,7 +91,7 @@ def values(s: PredictorStats, forecaster: Forecaster | None) -> dict[str, object
         "received": s.received, "processed": s.processed, "dropped": s.dropped, "rejected": s.rejected,
         "non_finite": s.non_finite, "implausible": s.implausible, "forecasts": s.forecasts, "served": s.served,
         "thinned": s.thinned,
-        "step_ms_mean": f"{1000 * s.infer_s / s.processed:.2f}" if s.processed else "n/a",
+        "step_ms_mean": mean_ms(s.infer_s, s.processed, 2),
         "people": len(people), "window_fill": ", ".join(fills) or "none",
         "model": forecaster.runner.model_name if forecaster else "none",
         **online_values(forecaster, listed),
