@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from summarize_real_footage import GOALS  # the camera issue's goals, as the real-footage tables check them
 
 from nvhai_predictor.contract import EMOTION_LABELS, NEUTRAL_LABEL
 from nvhai_predictor.model_runner import ModelRunner
@@ -31,10 +32,8 @@ from nvhai_training.protocol import group_of
 
 NEUTRAL = EMOTION_LABELS.index(NEUTRAL_LABEL)
 HAPPY = EMOTION_LABELS.index("happy to see you")
-ENTHUSIASTIC = EMOTION_LABELS.index("enthusiastic")
 NEUTRAL_WEIGHTS = (1.0, 1.5, 2.0, 3.0)
-GOALS = {"neutral_display": ("<=", 0.10), "greeting_top": (">=", 0.60), "greeting_confident": (">=", 0.50),
-         "enthusiastic_not_neutral": (">=", 0.50)}
+EMOTION_GOALS = ("neutral_display", "greeting_top", "greeting_confident", "display_not_neutral")  # neutral's: <=
 
 
 def window_probs(model: str, npz: str, stride: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
@@ -58,15 +57,17 @@ def clip_goals(probs: np.ndarray, clip: np.ndarray, truth: np.ndarray) -> dict[s
         rows.append((label, (top == label).mean(), ((top == label) & confident).mean(),
                      ((top != NEUTRAL) & confident).mean(), (top != NEUTRAL).mean()))
 
-    def mean(column: int, label: int) -> float:
-        return float(np.mean([r[column] for r in rows if r[0] == label]))
+    def mean(column: int, *labels: int) -> float:
+        return float(np.mean([r[column] for r in rows if r[0] in labels]))
+
+    displays = [i for i in range(len(EMOTION_LABELS)) if i not in (NEUTRAL, HAPPY)]  # cheering, laughing
 
     return {"neutral_display": mean(3, NEUTRAL), "greeting_top": mean(1, HAPPY),
-            "greeting_confident": mean(2, HAPPY), "enthusiastic_not_neutral": mean(4, ENTHUSIASTIC)}
+            "greeting_confident": mean(2, HAPPY), "display_not_neutral": mean(4, *displays)}
 
 
 def smallest_margin(figures: dict[str, float]) -> float:
-    return min(goal - figures[k] if op == "<=" else figures[k] - goal for k, (op, goal) in GOALS.items())
+    return min(GOALS[k] - figures[k] if k == "neutral_display" else figures[k] - GOALS[k] for k in EMOTION_GOALS)
 
 
 def sample_weights(clip: np.ndarray, truth: np.ndarray, neutral_weight: float) -> np.ndarray:
