@@ -110,11 +110,11 @@ class PredictorNode(ManagedNode):
             result = self.forecaster.step(stamp_to_sec(msg.header.stamp), observations, msg.image_width,
                                           msg.image_height)
         except Exception as e:  # a fault of this frame must not take the node down
-            stats.infer_s += time.perf_counter() - t0
             stats.bad_output(1, problem := f"forecast failed: {e!r}")
             log.error(f"model output dropped, not published: {problem}", throttle_duration_sec=2.0)
             return
-        stats.infer_s += time.perf_counter() - t0
+        finally:
+            stats.infer_s += time.perf_counter() - t0
         stats.stepped(result)
         for problem in result.errors:
             log.warning(f"refused input: {problem}", throttle_duration_sec=2.0)
