@@ -5,8 +5,9 @@ model): (a_c, b_c) is the least-squares blend of the recent evidence (self_scori
 forecast over), clipped to [0, 1]. So a coordinate forecast worse than standing still is soon forecast as
 standing, and a correction that does not help this person is dropped, while the coordinates the model gets
 right keep their motion (one weight for the whole body lost them: model card, training/recipes/online_study.py).
-Until min_scored windows are scored the forecast passes unchanged, except for a person the camera sees little
-of, who gets sparse_prior of the model's move.
+Until min_scored windows are scored there is no evidence yet: the forecast moves new_person_prior of the
+model's move (a person the model is wrong about from the start, sitting down where it expects a bend, is
+not followed at full speed), and sparse_prior of that for a person the camera sees little of.
 """
 
 from __future__ import annotations
@@ -60,9 +61,10 @@ class ForecastGate:
 
     def decide(self, model: np.ndarray, adapted: np.ndarray, sparse: bool = False) -> np.ndarray:
         """(34, T_out) model and adapted forecasts (relative to the last frame) -> the forecast to publish;
-        `sparse`: the camera sees little of this person (sparse_prior applies until the gate has evidence)."""
+        `sparse`: the camera sees little of this person (new_person_prior and sparse_prior apply until the gate
+        has evidence)."""
         w = self.weights
         a = w[:, :1]
-        if sparse and self.config.gate and self.scored < self.config.min_scored:
-            a = a * self.config.sparse_prior
+        if self.config.gate and self.scored < self.config.min_scored:
+            a = a * self.config.new_person_prior * (self.config.sparse_prior if sparse else 1.0)
         return a * model + w[:, 1:] * (adapted - model)

@@ -67,9 +67,12 @@ PARAMETERS: tuple[Param, ...] = (
     _core("forecast_gate", "Blend each person's forecast, per coordinate, toward zero-velocity and away "
           "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
           "[0, 1]), so nobody is forecast worse than standing still."),
-    _core("sparse_person_prior", "Until the gate has evidence of a person (its first windows scored), a "
-          "person the camera sees little of (6 or more keypoints unseen: chest-up, at a desk) is forecast with "
-          "this share of the model's move (1: the model's forecast as is).", range=UNIT),
+    _core("new_person_prior", "Until the gate has evidence of a person (their first 30 windows scored, about "
+          "2 s of forecasts), their forecast moves this share of the model's move: a hedge while nothing tells "
+          "whether the model is right about them (1: the model's forecast as is).", range=UNIT),
+    _core("sparse_person_prior", "Until the gate has evidence of a person, a person the camera sees little of "
+          "(6 or more keypoints unseen: chest-up, at a desk) gets this share of new_person_prior's move "
+          "(1: the same as anyone).", range=UNIT),
     _core("plausibility_gate", "Publish zero-velocity (the last observed pose, held) instead of a forecast "
           "no human body could follow: a pose that collapses or explodes, a keypoint moving faster than a person, "
           "ending far from where it was, or a bone growing past its observed length (plausibility.py); counted "

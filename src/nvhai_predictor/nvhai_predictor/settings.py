@@ -29,6 +29,7 @@ CORE_PARAMETERS: dict[str, str] = {
     "adaptation_memory_s": "online.adaptation.memory_s",
     "adaptation_axis_strength": "online.adaptation.axis_strength",
     "forecast_gate": "online.scoring.gate",
+    "new_person_prior": "online.scoring.new_person_prior",
     "sparse_person_prior": "online.scoring.sparse_prior",
     "self_scoring_time_constant_s": "online.scoring.time_constant_s",
     "plausibility_gate": "online.plausibility.enabled",

@@ -236,20 +236,21 @@ def test_the_x_and_y_maps_learn_what_one_shared_map_cannot():
     assert maes[30.0]["adapted"] < 0.5 * maes[0.0]["adapted"], maes
 
 
-def test_a_person_the_camera_sees_little_of_gets_half_the_models_move_until_the_gate_has_evidence():
-    """Six keypoints unseen in the newest frame (chest-up): the published move is sparse_prior x the model's
-    until min_scored windows are scored; a whole body gets the model's move as is."""
+def test_until_the_gate_has_evidence_a_new_person_gets_the_prior_share_and_a_sparse_one_half_of_it():
+    """Before min_scored windows are scored the published move is new_person_prior x the model's, and
+    sparse_prior x that for a person with six keypoints unseen in the newest frame (chest-up); once the gate
+    has its evidence it decides alone."""
     rng = np.random.default_rng(5)
     window, model = rng.normal(0, 0.2, (T_IN, 17, 2)), rng.normal(0, 0.2, (T_OUT, 17, 2))
     chest_up = np.ones((T_IN, 17), bool)
     chest_up[:, 11:] = False
     last = window[-1]
-    config = OnlineConfig(AdaptationConfig(enabled=False), ScoringConfig(sparse_prior=0.5),
+    config = OnlineConfig(AdaptationConfig(enabled=False), ScoringConfig(new_person_prior=0.3, sparse_prior=0.5),
                           PlausibilityConfig(enabled=False))  # random poses: no body, no plausibility check
     core, other = one_person(config), one_person(config)
     sparse = core.forecast(0.0, window, model, chest_up)
     whole = other.forecast(0.0, window, model, np.ones((T_IN, 17), bool))
-    np.testing.assert_allclose(sparse.published - last, 0.5 * (model - last), atol=1e-12)
-    np.testing.assert_allclose(whole.published, model, atol=1e-12)
+    np.testing.assert_allclose(sparse.published - last, 0.15 * (model - last), atol=1e-12)
+    np.testing.assert_allclose(whole.published - last, 0.3 * (model - last), atol=1e-12)
     core.gate.scored = ScoringConfig().min_scored  # the gate has its evidence now: it decides
     np.testing.assert_allclose(core.forecast(0.5, window, model, chest_up).published, model, atol=1e-12)
