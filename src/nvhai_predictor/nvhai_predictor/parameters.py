@@ -67,8 +67,8 @@ PARAMETERS: tuple[Param, ...] = (
     _core("forecast_gate", "Blend each person's forecast, per coordinate, toward zero-velocity and away "
           "from an unhelpful correction by the evidence of their scored forecasts (least-squares weights in "
           "[0, 1]), so nobody is forecast worse than standing still."),
-    _core("new_person_prior", "Until the gate has evidence of a person (their first 30 windows scored, about "
-          "2 s of forecasts), their forecast moves this share of the model's move: a hedge while nothing tells "
+    _core("new_person_prior", "Until the gate has evidence of a person (their first 10 windows scored, about "
+          "1.3 s of forecasts), their forecast moves this share of the model's move: a hedge while nothing tells "
           "whether the model is right about them (1: the model's forecast as is).", range=UNIT),
     _core("sparse_person_prior", "Until the gate has evidence of a person, a person the camera sees little of "
           "(6 or more keypoints unseen: chest-up, at a desk) gets this share of new_person_prior's move "
