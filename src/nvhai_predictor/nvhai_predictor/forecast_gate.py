@@ -27,6 +27,7 @@ class ForecastGate:
         # c (the correction): columns <m, m>, <m, c>, <c, c>, <m, target>, <c, target>
         self._evidence = np.zeros((coordinates, 5))
         self.weights = np.ones((coordinates, 2))  # (34, 2): per coordinate, how much of m and of c to publish
+        self._share = 1.0  # the mean share of the model's move published last (weight)
 
     def learn(self, s: Scored) -> None:
         """One scored forecast's evidence; the blend is refitted once min_scored forecasts were scored."""
@@ -51,8 +52,9 @@ class ForecastGate:
 
     @property
     def weight(self) -> float:
-        """The gate in one number: the share of the model's move it publishes, mean over coordinates."""
-        return float(self.weights[:, 0].mean())
+        """The gate in one number: the share of the model's move it published last, mean over coordinates
+        (the new-person and sparse priors included)."""
+        return self._share
 
     def sparse(self, seen_now: np.ndarray | None) -> bool:
         """Whether the camera sees little of the person: sparse_unseen or more keypoints unseen in the newest
@@ -67,4 +69,5 @@ class ForecastGate:
         a = w[:, :1]
         if self.config.gate and self.scored < self.config.min_scored:
             a = a * self.config.new_person_prior * (self.config.sparse_prior if sparse else 1.0)
+        self._share = float(a.mean())
         return a * model + w[:, 1:] * (adapted - model)

@@ -252,5 +252,6 @@ def test_until_the_gate_has_evidence_a_new_person_gets_the_prior_share_and_a_spa
     whole = other.forecast(0.0, window, model, np.ones((T_IN, 17), bool))
     np.testing.assert_allclose(sparse.published - last, 0.15 * (model - last), atol=1e-12)
     np.testing.assert_allclose(whole.published - last, 0.3 * (model - last), atol=1e-12)
+    assert sparse.weight == pytest.approx(0.15) and whole.weight == pytest.approx(0.3)  # /diagnostics' gate_weight
     core.gate.scored = ScoringConfig().min_scored  # the gate has its evidence now: it decides
     np.testing.assert_allclose(core.forecast(0.5, window, model, chest_up).published, model, atol=1e-12)
