@@ -164,6 +164,11 @@ def score(a: argparse.Namespace) -> dict:
                      "input_keypoints_seen": float(input_seen.mean()),
                      "target_keypoints_seen": float(windows.target_seen.mean()),
                      **{name: _block(f, windows.targets, windows.target_seen, zv) for name, f in futures.items()}}
+            cut = ~input_seen[:, -1].all(-1)  # a keypoint unseen in the newest frame: where the flags say something
+            entry["by_last_frame"] = {
+                part: {"share": float(sel.mean()), **{name: _block(f[sel], windows.targets[sel], windows.target_seen[sel],
+                                                                   zv[sel]) for name, f in futures.items()}}
+                for part, sel in (("some_unseen", cut), ("all_seen", ~cut)) if sel.any()}
             if kind == "real":
                 meta = load_metadata(path)
                 per_clip = {}
@@ -199,6 +204,56 @@ def score(a: argparse.Namespace) -> dict:
     return result
 
 
+MODELS = ("baseline", "variant", "variant_told_all_seen")
+
+
+def summarize(scores: list[dict]) -> tuple[dict, str]:
+    """Score JSONs of several seeds (each one baseline/variant pair) -> the figures per seed and their mean, and a
+    markdown table of MAE / zero-velocity MAE."""
+    rows: dict[str, dict[str, list[float]]] = {}
+
+    def add(row: str, block: dict, key: str = "ratio") -> None:
+        for m in MODELS:
+            rows.setdefault(row, {}).setdefault(m, []).append(block[m][key])
+
+    per_clip: dict[str, dict] = {}
+    for sc in scores:
+        for path, e in sc["files"].items():
+            name = Path(path).name.removesuffix(".npz")
+            add(f"{name} (stride {e['stride']}, {e['baseline']['windows']} windows), pooled", e)
+            for part, block in e["by_last_frame"].items():
+                if part == "some_unseen":
+                    add(f"{name} windows with a keypoint unseen in the last frame ({block['share']:.0%}), pooled", block)
+            if "framings" in e:
+                add(f"{name}: mean of the {e['clips']} clip ratios", e["mean_clip_ratio"] | {m: {"ratio": v}
+                    for m, v in e["mean_clip_ratio"].items()})
+                for fr, g in e["framings"].items():
+                    add(f"{name} {fr} ({g['clips']} clips): mean clip ratio", g, "mean_clip_ratio")
+                    add(f"{name} {fr} ({g['clips']} clips): pooled", g)
+                for c, v in e["clips_detail"].items():
+                    d = per_clip.setdefault(c, {"framing": v["framing"], "windows": v["windows"]})
+                    for m in MODELS:
+                        d.setdefault(m, []).append(v[m]["ratio"])
+        for kind, block in sc["pooled"].items():
+            add(f"pooled {kind}", block)
+    out = {"seeds": len(scores), "rows": {r: {m: {"per_seed": v, "mean": float(np.mean(v))} for m, v in ms.items()}
+                                          for r, ms in rows.items()},
+           "clips": per_clip}
+    lines = ["| MAE / zero-velocity MAE | baseline | variant (visibility input) | variant, told all seen | "
+             "variant - baseline (mean; per seed) |", "|---|---|---|---|---|"]
+    for r, ms in rows.items():
+        diff = [v - b for v, b in zip(ms["variant"], ms["baseline"], strict=True)]
+        lines.append(f"| {r} | " + " | ".join(f"{np.mean(ms[m]):.4f}" for m in MODELS)
+                     + f" | {np.mean(diff):+.4f} ({', '.join(f'{d:+.3f}' for d in diff)}) |")
+    lines += ["", "| clip | framing | windows | baseline | variant | variant - baseline (per seed) |",
+              "|---|---|---|---|---|---|"]
+    for c, d in sorted(per_clip.items(), key=lambda kv: (kv[1]["framing"], kv[0])):
+        diff = [v - b for v, b in zip(d["variant"], d["baseline"], strict=True)]
+        lines.append(f"| {c} | {d['framing']} | {d['windows']} | {np.mean(d['baseline']):.3f} | "
+                     f"{np.mean(d['variant']):.3f} | {np.mean(diff):+.3f} ({', '.join(f'{x:+.3f}' for x in diff)}) |")
+    return out, "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     torch.set_num_threads(1)
@@ -213,9 +268,18 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--mocap", nargs="*", default=[], help="held-out mocap files, file.npz@STRIDE")
     s.add_argument("--real", nargs="*", default=[], help="extracted camera footage, file.npz@STRIDE")
     s.add_argument("--out", required=True)
+    m = sub.add_parser("summarize", help="score JSONs of several seeds -> mean figures (JSON) and a markdown table")
+    m.add_argument("scores", nargs="+")
+    m.add_argument("--json", required=True)
+    m.add_argument("--md", required=True)
     a = p.parse_args(argv)
-    result = score(a)
-    Path(a.out).write_text(json.dumps(result, indent=1))
+    if a.command == "summarize":
+        out, table = summarize([json.loads(Path(f).read_text()) for f in a.scores])
+        out["score_files"] = a.scores
+        Path(a.json).write_text(json.dumps(out, indent=1))
+        Path(a.md).write_text(table)
+        return 0
+    Path(a.out).write_text(json.dumps(score(a), indent=1))
     return 0
 
 
