@@ -107,15 +107,18 @@ def _slow_camera(frames: np.ndarray, seen: np.ndarray, t_in: int, fps: float) ->
     return out, out_seen
 
 
-def apply(inputs: np.ndarray, targets: np.ndarray, rng: np.random.Generator, effects: CameraEffects
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def apply(inputs: np.ndarray, targets: np.ndarray, rng: np.random.Generator, effects: CameraEffects,
+          input_seen: bool = False) -> tuple[np.ndarray, ...]:
     """(B, T_in, 17, 2) inputs and (B, T_out, 17, 2) targets, normalised -> the same with camera effects on a
-    share of them, completed and normalised again, and (B, T_out, 17) the targets' seen flags."""
+    share of them, completed and normalised again, and (B, T_out, 17) the targets' seen flags; with `input_seen`,
+    also (B, T_in, 17) the inputs' seen flags (what the live window's confidences would say), last. The random
+    draws are the same either way."""
     b, t_in = inputs.shape[:2]
     target_seen = np.ones(targets.shape[:3], bool)
+    inputs_seen = np.ones(inputs.shape[:3], bool)
     picked = np.flatnonzero(rng.random(b) < effects.share)
     if not len(picked):
-        return inputs, targets, target_seen
+        return (inputs, targets, target_seen, inputs_seen) if input_seen else (inputs, targets, target_seen)
     frames = np.concatenate([inputs[picked], targets[picked]], axis=1).astype(np.float64)
     seen = _seen(frames, rng, effects)
     slow = rng.random(len(picked)) < effects.slow_camera
@@ -129,4 +132,7 @@ def apply(inputs: np.ndarray, targets: np.ndarray, rng: np.random.Generator, eff
     inputs, targets = inputs.copy(), targets.copy()
     inputs[picked], targets[picked] = normalize(x)[0], normalize(y)[0]
     target_seen[picked] = seen[:, t_in:]
+    if input_seen:
+        inputs_seen[picked] = seen[:, :t_in]
+        return inputs, targets, target_seen, inputs_seen
     return inputs, targets, target_seen

@@ -52,6 +52,24 @@ def test_framings_hide_the_legs_and_the_targets_say_so():
     assert np.array_equal(apply(x, y, rng, CameraEffects(share=0.0))[0], x)
 
 
+def test_the_inputs_seen_flags_come_with_the_same_draws():
+    x, y = _windows(200)
+    effects = CameraEffects(share=0.5)
+    xi, yi, seen = apply(x, y, np.random.default_rng(3), effects)
+    xj, yj, seen_j, input_seen = apply(x, y, np.random.default_rng(3), effects, input_seen=True)
+    assert np.array_equal(xi, xj) and np.array_equal(yi, yj) and np.array_equal(seen, seen_j)
+    assert input_seen.shape == x.shape[:3] and input_seen.dtype == bool
+    untouched = (xi == x).all(axis=(1, 2, 3))
+    assert input_seen[untouched].all(), "a window without camera effects is all seen"
+    assert not input_seen.all(), "framed windows lose keypoints in their inputs too"
+    # A keypoint the camera lost in the last observed frame is one the target's first frame may miss as well;
+    # where the body is cut (knees, ankles), inputs and targets agree far more often than not.
+    legs = slice(13, 17)
+    assert (input_seen[:, -1, legs] == seen[:, 0, legs]).mean() > 0.9
+    _, _, _, none_seen = apply(x, y, np.random.default_rng(3), CameraEffects(share=0.0), input_seen=True)
+    assert none_seen.all()
+
+
 def test_a_slow_camera_reads_as_straight_lines_between_its_frames():
     x, y = _windows(8)
     frames = np.concatenate([x, y], axis=1)
