@@ -98,8 +98,8 @@ class _Track:
         """The crop moved toward the person by at most FOLLOW_STEP of its side and resized by at most
         FOLLOW_SCALE, every frame: to MediaPipe a small move of the crop is a small move of the person, so its
         own region stays valid. Re-centring in one jump (the crop before 2026-12-08) lost a person in a
-        somersault each time their tucked body shrank the crop: on the bundled clip the jumper was tracked in
-        141 of the 170 frames after the first 2 s, now 160 (docs/benchmarks.md)."""
+        somersault when their tucked body shrank the crop; small steps lose him less often, not never
+        (docs/benchmarks.md)."""
         x0, y0, x1, y1 = self.crop
         b = self.box
         side = float(max(x1 - x0, y1 - y0))
