@@ -51,12 +51,9 @@ def _person(result, x0: int, y0: int, width: int, height: int) -> PersonKeypoint
     return PersonKeypoints(xy=xy, confidence=confidence, score=float(confidence.mean()))
 
 
-FOLLOW_STEP, FOLLOW_SCALE = 0.2, 0.1  # a crop's most move (share of its side) and resize per frame (_Track._follow)
-
-
 class _Track:
-    """One person: a tracking Pose on a square crop that follows them in small steps, so MediaPipe's own
-    frame-to-frame region stays valid."""
+    """One person: a tracking Pose on a square crop that follows them (re-centred with hysteresis,
+    so MediaPipe's own frame-to-frame region stays valid most frames)."""
 
     def __init__(self, box: Box, frame_shape: tuple[int, ...], margin: float) -> None:
         self.pose = None  # a started graph from WarmPoses, given once the track is kept
@@ -91,25 +88,12 @@ class _Track:
             self.velocity[:] = 0.0
         self.last, self.age = person, 0
         self.box = person.bbox()
-        self.crop = self._follow(rgb.shape)
+        inner = self.margin / (1 + 2 * self.margin) * (x1 - x0) / 2  # half the margin, in crop pixels
+        size = max(self.box[2] - self.box[0], self.box[3] - self.box[1]) * (1 + 2 * self.margin)
+        if (self.box[0] < x0 + inner or self.box[1] < y0 + inner or self.box[2] > x1 - inner or self.box[3] > y1 - inner
+                or not 0.7 < size / max(x1 - x0, y1 - y0) < 1.3):
+            self.crop = self._crop_around(self.box, rgb.shape)
         return person
-
-    def _follow(self, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
-        """The crop moved toward the person by at most FOLLOW_STEP of its side and resized by at most
-        FOLLOW_SCALE, every frame: to MediaPipe a small move of the crop is a small move of the person, so its
-        own region stays valid. Re-centring in one jump (the crop before 2026-12-08) lost a person in a
-        somersault when their tucked body shrank the crop; small steps lose him less often, not never
-        (docs/benchmarks.md)."""
-        x0, y0, x1, y1 = self.crop
-        b = self.box
-        side = float(max(x1 - x0, y1 - y0))
-        wanted = max(b[2] - b[0], b[3] - b[1]) * (1 + 2 * self.margin)
-        side *= float(np.clip(wanted / side, 1 - FOLLOW_SCALE, 1 + FOLLOW_SCALE))
-        reach = FOLLOW_STEP * max(x1 - x0, y1 - y0)
-        cx = (x0 + x1) / 2 + float(np.clip((b[0] + b[2]) / 2 - (x0 + x1) / 2, -reach, reach))
-        cy = (y0 + y1) / 2 + float(np.clip((b[1] + b[3]) / 2 - (y0 + y1) / 2, -reach, reach))
-        half = side / (1 + 2 * self.margin) / 2  # _crop_around adds the margin back
-        return self._crop_around((cx - half, cy - half, cx + half, cy + half), shape)
 
     def carry(self) -> PersonKeypoints | None:
         """This frame's keypoints without a landmark pass: the last measured ones moved on at their velocity."""
