@@ -160,23 +160,24 @@ def score(a: argparse.Namespace) -> dict:
             zv = zero_velocity(windows.inputs, windows.targets.shape[1])
             futures = {name: forecast(m, reads, windows.inputs, input_seen if use_flags else None)
                        for name, (m, reads, use_flags) in runs.items()}
+
+            def blocks(sel, futures=futures, windows=windows, zv=zv) -> dict:
+                return {name: _block(f[sel], windows.targets[sel], windows.target_seen[sel], zv[sel])
+                        for name, f in futures.items()}
             entry = {"stride": int(stride or 1), "clips": len(set(clip.tolist())),
                      "input_keypoints_seen": float(input_seen.mean()),
                      "target_keypoints_seen": float(windows.target_seen.mean()),
-                     **{name: _block(f, windows.targets, windows.target_seen, zv) for name, f in futures.items()}}
+                     **blocks(slice(None))}
             cut = ~input_seen[:, -1].all(-1)  # a keypoint unseen in the newest frame: where the flags say something
             entry["by_last_frame"] = {
-                part: {"share": float(sel.mean()), **{name: _block(f[sel], windows.targets[sel], windows.target_seen[sel],
-                                                                   zv[sel]) for name, f in futures.items()}}
+                part: {"share": float(sel.mean()), **blocks(sel)}
                 for part, sel in (("some_unseen", cut), ("all_seen", ~cut)) if sel.any()}
             if kind == "real":
                 meta = load_metadata(path)
                 per_clip = {}
                 for c in sorted(set(clip.tolist())):
                     sel = clip == c
-                    per_clip[c] = {"framing": meta.get(c, {}).get("framing"), "windows": int(sel.sum()),
-                                   **{name: _block(f[sel], windows.targets[sel], windows.target_seen[sel], zv[sel])
-                                      for name, f in futures.items()}}
+                    per_clip[c] = {"framing": meta.get(c, {}).get("framing"), "windows": int(sel.sum()), **blocks(sel)}
                 entry["clips_detail"] = per_clip
                 framings = sorted({v["framing"] for v in per_clip.values()})
                 entry["framings"] = {}
@@ -185,9 +186,8 @@ def score(a: argparse.Namespace) -> dict:
                     names = [c for c, v in per_clip.items() if v["framing"] == fr]
                     entry["framings"][fr] = {
                         "clips": len(names),
-                        **{name: {**_block(f[sel], windows.targets[sel], windows.target_seen[sel], zv[sel]),
-                                  "mean_clip_ratio": float(np.mean([per_clip[c][name]["ratio"] for c in names]))}
-                           for name, f in futures.items()}}
+                        **{name: {**block, "mean_clip_ratio": float(np.mean([per_clip[c][name]["ratio"] for c in names]))}
+                           for name, block in blocks(sel).items()}}
                 entry["mean_clip_ratio"] = {name: float(np.mean([v[name]["ratio"] for v in per_clip.values()]))
                                             for name in futures}
             result["files"][path] = entry
@@ -225,8 +225,8 @@ def summarize(scores: list[dict]) -> tuple[dict, str]:
                 if part == "some_unseen":
                     add(f"{name} windows with a keypoint unseen in the last frame ({block['share']:.0%}), pooled", block)
             if "framings" in e:
-                add(f"{name}: mean of the {e['clips']} clip ratios", e["mean_clip_ratio"] | {m: {"ratio": v}
-                    for m, v in e["mean_clip_ratio"].items()})
+                add(f"{name}: mean of the {e['clips']} clip ratios",
+                    {m: {"ratio": v} for m, v in e["mean_clip_ratio"].items()})
                 for fr, g in e["framings"].items():
                     add(f"{name} {fr} ({g['clips']} clips): mean clip ratio", g, "mean_clip_ratio")
                     add(f"{name} {fr} ({g['clips']} clips): pooled", g)
